@@ -1,0 +1,8 @@
+/** Jest runs the TypeScript specs through ts-jest; the thread pool's worker entry is the built one in dist/. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/spec'],
+  testMatch: ['**/*.spec.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: { warnOnly: false } }] },
+  testTimeout: 30000,
+};

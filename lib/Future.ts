@@ -1,0 +1,401 @@
+import { CancelledError, InvalidStateError, TimeoutError } from './errors';
+import { checkTimeout } from './internal/validate';
+import { kAddWaiter, kRemoveWaiter } from './internal/symbols';
+import type { Waiter } from './internal/waiters';
+
+/**
+ * The states of a Future, as in CPython's `_base.py`.
+ *
+ * - `'pending'`: submitted, not started; `cancel()` succeeds.
+ * - `'running'`: a worker has it; only `cancel({ interrupt: true })` stops it.
+ * - `'cancelled'`: cancelled by the user. Terminal; waiters were told at once.
+ * - `'finished'`: has a result or an exception. Terminal.
+ */
+export type FutureState = 'pending' | 'running' | 'cancelled' | 'finished';
+
+/** Options of {@link Future.cancel}. */
+export interface CancelOptions {
+  /**
+   * Also stop a task that is already running, where the executor can (the
+   * thread pool terminates and replaces the worker).
+   * @default false
+   */
+  interrupt?: boolean;
+}
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+let nextId = 1;
+
+/**
+ * A handle on work that runs elsewhere: Python's `concurrent.futures.Future`,
+ * also a `PromiseLike` so `await future` gives its result.
+ *
+ * A Future never causes an `unhandledRejection` by itself: a failed future
+ * nobody awaits stays quiet.
+ *
+ * @example
+ * ```ts
+ * import { ThreadPoolExecutor } from 'rxfutures';
+ * const pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+ * const f = pool.submit((n: number) => n * 2, 21);
+ * f.addDoneCallback((done) => console.log(done.state)); // 'finished'
+ * console.log(await f); // 42
+ * await pool.shutdown();
+ * ```
+ * @typeParam T - the type of the result
+ */
+export class Future<T = unknown> implements PromiseLike<T> {
+  #state: FutureState = 'pending';
+  #outcome: Outcome<T> | undefined;
+  // `any` keeps Future<T> covariant in T (Future<number> is a Future<unknown>).
+  #callbacks: Array<(f: Future<any>) => void> = [];
+  #waiters = new Set<Waiter>();
+  #settled: Promise<void> | undefined;
+  #resolveSettled: (() => void) | undefined;
+  #interruptHandler: (() => void) | undefined;
+  readonly #id = nextId++;
+
+  /** The current state: `'pending' | 'running' | 'cancelled' | 'finished'`. */
+  get state(): FutureState {
+    return this.#state;
+  }
+
+  /**
+   * Attempts to cancel the work.
+   *
+   * A pending future becomes `cancelled` and `true` is returned. A running or
+   * finished one is left alone and `false` is returned — unless
+   * `interrupt: true` is passed and the executor can stop a running task
+   * (the thread pool terminates and replaces the worker): then it becomes
+   * `cancelled` and `true` is returned. Cancelling twice returns `true`.
+   *
+   * @example
+   * ```ts
+   * const f = pool.submit(slowTask);
+   * f.cancel();                       // true if still queued
+   * f.cancel({ interrupt: true });    // true even if it was running
+   * ```
+   * @param options - `{ interrupt?: boolean }`
+   * @returns whether the future is now cancelled
+   */
+  cancel(options?: CancelOptions): boolean {
+    switch (this.#state) {
+      case 'cancelled':
+        return true;
+      case 'finished':
+        return false;
+      case 'running': {
+        const interrupt = this.#interruptHandler;
+        if (options?.interrupt !== true || interrupt === undefined) return false;
+        this.#interruptHandler = undefined;
+        this.#settle('cancelled', undefined);
+        // The executor stops the task after the future is already cancelled,
+        // so whatever the dying task reports afterwards is ignored.
+        try {
+          interrupt();
+        } catch (err) {
+          reportCallbackError(err, 'interrupt handler');
+        }
+        return true;
+      }
+      case 'pending':
+        this.#settle('cancelled', undefined);
+        return true;
+    }
+  }
+
+  /**
+   * @returns true if the future was cancelled
+   * @example
+   * ```ts
+   * f.cancel(); f.cancelled(); // true
+   * ```
+   */
+  cancelled(): boolean {
+    return this.#state === 'cancelled';
+  }
+
+  /**
+   * @returns true if a worker is running the task right now
+   * @example
+   * ```ts
+   * if (f.running()) console.log('busy');
+   * ```
+   */
+  running(): boolean {
+    return this.#state === 'running';
+  }
+
+  /**
+   * @returns true if the future is cancelled or finished
+   * @example
+   * ```ts
+   * await f; f.done(); // true
+   * ```
+   */
+  done(): boolean {
+    return this.#state === 'cancelled' || this.#state === 'finished';
+  }
+
+  /**
+   * Waits for the result.
+   *
+   * @example
+   * ```ts
+   * const value = await f.result(1000); // at most one second
+   * ```
+   * @param timeout - milliseconds to wait; omitted or `undefined` waits forever
+   * @returns the task's value
+   * @throws the task's own exception; `CancelledError` if cancelled;
+   *   `TimeoutError` if not done in time (the future is unaffected);
+   *   `RangeError` for a negative or NaN timeout
+   */
+  result(timeout?: number): Promise<T> {
+    return this.#waitDone(timeout).then(() => this.resultNow());
+  }
+
+  /**
+   * Waits for the future and returns its stored exception, or `undefined`
+   * if it finished with a value.
+   *
+   * @example
+   * ```ts
+   * const err = await f.exception();
+   * if (err) console.error(err);
+   * ```
+   * @param timeout - milliseconds to wait; omitted waits forever
+   * @returns the exception the task threw, or `undefined`
+   * @throws `CancelledError` if cancelled; `TimeoutError` if not done in time
+   */
+  exception(timeout?: number): Promise<unknown> {
+    return this.#waitDone(timeout).then(() => this.exceptionNow());
+  }
+
+  /**
+   * Calls `fn(future)` once when the future is done — at once if it already
+   * is. Callbacks run in the order they were added. An exception thrown by
+   * `fn` is reported through `process.emitWarning` and breaks nothing.
+   *
+   * @example
+   * ```ts
+   * f.addDoneCallback((done) => console.log(done.state));
+   * ```
+   * @param fn - the callback
+   */
+  addDoneCallback(fn: (future: Future<T>) => void): void {
+    if (typeof fn !== 'function') throw new TypeError('addDoneCallback: fn must be a function');
+    if (this.done()) {
+      invokeCallback(fn, this);
+    } else {
+      this.#callbacks.push(fn);
+    }
+  }
+
+  /**
+   * Removes every registration of `fn` that has not run yet.
+   *
+   * @example
+   * ```ts
+   * f.addDoneCallback(log); f.removeDoneCallback(log); // 1
+   * ```
+   * @returns how many were removed
+   */
+  removeDoneCallback(fn: (future: Future<T>) => void): number {
+    const before = this.#callbacks.length;
+    this.#callbacks = this.#callbacks.filter((cb) => cb !== fn);
+    return before - this.#callbacks.length;
+  }
+
+  /**
+   * A Future is `PromiseLike`: `await future` is `await future.result()`.
+   *
+   * @example
+   * ```ts
+   * const value = await pool.submit(task, 1);
+   * ```
+   */
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.result().then(onfulfilled, onrejected);
+  }
+
+  /**
+   * The result, synchronously, of a done future (Java 19's `resultNow`).
+   *
+   * @example
+   * ```ts
+   * if (f.done()) console.log(f.resultNow());
+   * ```
+   * @returns the value
+   * @throws `InvalidStateError` if not done; the task's exception if it
+   *   failed; `CancelledError` if cancelled
+   */
+  resultNow(): T {
+    const outcome = this.#terminalOutcome('resultNow');
+    if (outcome.ok) return outcome.value;
+    throw outcome.error;
+  }
+
+  /**
+   * The stored exception, synchronously, of a done future, or `undefined` if
+   * it finished with a value.
+   *
+   * @example
+   * ```ts
+   * if (f.done() && !f.cancelled()) console.log(f.exceptionNow());
+   * ```
+   * @throws `InvalidStateError` if not done; `CancelledError` if cancelled
+   */
+  exceptionNow(): unknown {
+    const outcome = this.#terminalOutcome('exceptionNow');
+    return outcome.ok ? undefined : outcome.error;
+  }
+
+  /** @returns e.g. `<Future#3 finished>` */
+  toString(): string {
+    return `<Future#${this.#id} ${this.#state}>`;
+  }
+
+  // ---------------------------------------------------------------------
+  // For Executor implementations and tests only.
+  // ---------------------------------------------------------------------
+
+  /**
+   * Marks the future running, or reports that it was cancelled. Executors
+   * call it just before running the task: `if (!f.setRunningOrNotifyCancel()) return;`
+   *
+   * @example
+   * ```ts
+   * const f = new Future<number>();
+   * if (f.setRunningOrNotifyCancel()) f.setResult(work());
+   * ```
+   * @returns false if the future was cancelled (do not run the task), true if it is now running
+   * @throws `InvalidStateError` if the future is already running or finished
+   */
+  setRunningOrNotifyCancel(): boolean {
+    if (this.#state === 'cancelled') return false;
+    if (this.#state !== 'pending') throw this.#invalid();
+    this.#state = 'running';
+    return true;
+  }
+
+  /**
+   * Sets the result and wakes every waiter and callback.
+   *
+   * @example
+   * ```ts
+   * const f = new Future<number>(); f.setResult(42); await f; // 42
+   * ```
+   * @throws `InvalidStateError` if the future is already cancelled or finished
+   */
+  setResult(value: T): void {
+    if (this.done()) throw this.#invalid();
+    this.#settle('finished', { ok: true, value });
+  }
+
+  /**
+   * Sets the exception and wakes every waiter and callback.
+   *
+   * @example
+   * ```ts
+   * const f = new Future(); f.setException(new Error('boom'));
+   * await f.exception(); // Error: boom
+   * ```
+   * @throws `InvalidStateError` if the future is already cancelled or finished
+   */
+  setException(error: unknown): void {
+    if (this.done()) throw this.#invalid();
+    this.#settle('finished', { ok: false, error });
+  }
+
+  /**
+   * Tells the future how its executor stops the running task, which enables
+   * `cancel({ interrupt: true })`. Called once, when the task starts running;
+   * the handler runs at most once, after the future is already cancelled.
+   *
+   * @example
+   * ```ts
+   * if (f.setRunningOrNotifyCancel()) f.setInterruptHandler(() => controller.abort());
+   * ```
+   */
+  setInterruptHandler(handler: (() => void) | undefined): void {
+    this.#interruptHandler = handler;
+  }
+
+  /** @internal Registers a waiter (wait/asCompleted). */
+  [kAddWaiter](waiter: Waiter): void {
+    this.#waiters.add(waiter);
+  }
+
+  /** @internal Unregisters a waiter. */
+  [kRemoveWaiter](waiter: Waiter): void {
+    this.#waiters.delete(waiter);
+  }
+
+  // The one guarded transition into a terminal state.
+  #settle(state: 'cancelled' | 'finished', outcome: Outcome<T> | undefined): void {
+    this.#state = state;
+    this.#outcome = outcome;
+    this.#interruptHandler = undefined;
+    const waiters = [...this.#waiters];
+    this.#waiters.clear();
+    for (const waiter of waiters) {
+      if (state === 'cancelled') waiter.addCancelled(this);
+      else if (outcome?.ok) waiter.addResult(this);
+      else waiter.addException(this);
+    }
+    this.#resolveSettled?.();
+    const callbacks = this.#callbacks;
+    this.#callbacks = [];
+    for (const cb of callbacks) invokeCallback(cb, this);
+  }
+
+  #terminalOutcome(method: string): Outcome<T> {
+    if (this.#state === 'cancelled') return { ok: false, error: new CancelledError() };
+    if (this.#state !== 'finished' || this.#outcome === undefined) {
+      throw new InvalidStateError(`${method}() called on a future that is not done: ${this}`);
+    }
+    return this.#outcome;
+  }
+
+  #invalid(): InvalidStateError {
+    return new InvalidStateError(`${this.#state}: ${this}`);
+  }
+
+  // Resolves (never rejects) when done, or rejects with TimeoutError.
+  #waitDone(timeout: number | undefined): Promise<void> {
+    const bad = checkTimeout(timeout, 'timeout');
+    if (bad) return Promise.reject(bad);
+    if (this.done()) return Promise.resolve();
+    if (this.#settled === undefined) {
+      this.#settled = new Promise<void>((resolve) => {
+        this.#resolveSettled = resolve;
+      });
+    }
+    if (timeout === undefined || timeout === null || timeout === Infinity) return this.#settled;
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new TimeoutError(`future not done within ${timeout} ms: ${this}`)), timeout);
+      void this.#settled!.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
+
+function invokeCallback<T>(fn: (f: Future<T>) => void, future: Future<T>): void {
+  try {
+    fn(future);
+  } catch (err) {
+    reportCallbackError(err, 'done callback');
+  }
+}
+
+/** A throwing callback must not break the future: report it as a warning. */
+function reportCallbackError(err: unknown, what: string): void {
+  const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  process.emitWarning(`rxfutures: a ${what} threw: ${detail}`, { type: 'RxFuturesCallbackWarning' });
+}

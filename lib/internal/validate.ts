@@ -1,0 +1,55 @@
+/**
+ * Input checks at the edge (Piscina style): each message names the option.
+ * Sync APIs throw what these return; async ones reject with it.
+ */
+import { Future } from '../Future';
+
+/** A timeout must be omitted, or a number >= 0 (Infinity allowed). */
+export function checkTimeout(value: unknown, name: string): RangeError | TypeError | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number') return new TypeError(`${name} must be a number of milliseconds, got ${describe(value)}`);
+  if (Number.isNaN(value) || value < 0) return new RangeError(`${name} must be >= 0, got ${value}`);
+  return undefined;
+}
+
+/** A positive integer option such as maxWorkers or buffersize. */
+export function checkPositiveInteger(value: unknown, name: string): void {
+  if (typeof value !== 'number') {
+    throw new TypeError(`${name} must be a positive integer, got ${describe(value)}`);
+  }
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  }
+}
+
+/** Like checkPositiveInteger but allows Infinity (maxQueue, maxTasksPerChild). */
+export function checkPositiveIntegerOrInfinity(value: unknown, name: string): void {
+  if (value === Infinity) return;
+  checkPositiveInteger(value, name);
+}
+
+/** Turns `fs` into an array of distinct futures, or throws a TypeError naming the culprit. */
+export function checkFutures(fs: unknown, name: string): Future<unknown>[] {
+  if (fs === null || fs === undefined || typeof (fs as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    throw new TypeError(`${name}: fs must be an iterable of Futures, got ${describe(fs)}`);
+  }
+  const unique = new Set<Future<unknown>>();
+  let index = 0;
+  for (const f of fs as Iterable<unknown>) {
+    if (!(f instanceof Future)) {
+      throw new TypeError(`${name}: fs[${index}] is not a Future, got ${describe(f)}`);
+    }
+    unique.add(f);
+    index += 1;
+  }
+  return [...unique];
+}
+
+/** A short description of a value for error messages. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return `string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+  if (typeof value === 'object') return `object ${(value as object).constructor?.name ?? 'Object'}`;
+  return `${typeof value} ${String(value)}`;
+}
