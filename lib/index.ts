@@ -28,3 +28,4 @@ export { asCompleted, type AsCompletedOptions } from './asCompleted';
 export type { Executor, MapOptions, ShutdownOptions, TaskLike, StreamTaskLike } from './Executor';
 export { task, taskModule, type Task, type TaskModule } from './Task';
 export { transfer, type Transferable } from './transfer';
+export * from './rx';

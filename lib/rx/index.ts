@@ -1,0 +1,2 @@
+// RxJS operators (SPEC §4). One operator per file; this barrel re-exports them.
+export {};

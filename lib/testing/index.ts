@@ -1,0 +1,5 @@
+/**
+ * rxfutures/testing — deterministic executors for marble tests (SPEC §5).
+ * @module rxfutures/testing
+ */
+export {};
