@@ -8,3 +8,9 @@ export const kRemoveWaiter = Symbol('rxfutures.kRemoveWaiter');
 export const kTask = Symbol.for('rxfutures.kTask');
 /** Brand on values marked by `transfer()`; `Symbol.for` so worker and main thread agree. */
 export const kTransfer = Symbol.for('rxfutures.kTransfer');
+/**
+ * Optional executor method `(task, argsList) => Future[]`: submits several
+ * calls of one task as one message (a `chunksize` chunk). Executors that
+ * cannot batch leave it out and get one submit per item.
+ */
+export const kSubmitBatch = Symbol('rxfutures.kSubmitBatch');
