@@ -28,4 +28,8 @@ export { asCompleted, type AsCompletedOptions } from './asCompleted';
 export type { Executor, MapOptions, ShutdownOptions, TaskLike, StreamTaskLike } from './Executor';
 export { task, taskModule, type Task, type TaskModule } from './Task';
 export { transfer, type Transferable } from './transfer';
+export { ThreadPoolExecutor } from './threadPool/ThreadPoolExecutor';
+export type { ThreadPoolExecutorOptions } from './threadPool/options';
+export type { ThreadPoolStats } from './threadPool/WorkerPool';
+export { currentThreadName } from './threadPool/currentThreadName';
 export * from './rx';

@@ -62,7 +62,15 @@ export function orderedMap<T, R>(
         sourceError = { error };
       }
       if (closed) return;
-      if (chunk.length > 0) queue.push(...submitChunk(chunk));
+      if (chunk.length > 0) {
+        try {
+          queue.push(...submitChunk(chunk));
+        } catch (error) {
+          // e.g. ShutdownError: surfaces at this position, after the results before it.
+          exhausted = true;
+          sourceError ??= { error };
+        }
+      }
     }
   };
   const refill = (): Promise<void> => {

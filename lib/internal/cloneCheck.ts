@@ -1,0 +1,53 @@
+/**
+ * Finds what structured clone would refuse, and names it by path
+ * (`args[1].handler is a function`), so a bad argument or result fails its
+ * own future with a clear message instead of killing a worker or, worse,
+ * throwing inside Piscina's dispatch.
+ */
+
+// Beyond this many visited nodes we stop walking and let postMessage decide.
+const kMaxNodes = 10_000;
+
+/** @returns a description of the first uncloneable part of `value`, or undefined if it looks cloneable. */
+export function findUncloneable(value: unknown, path: string): string | undefined {
+  const seen = new Set<object>();
+  let budget = kMaxNodes;
+  const visit = (v: unknown, p: string): string | undefined => {
+    if (typeof v === 'function') return `${p} is a function${v.name ? ` (${v.name})` : ''}`;
+    if (typeof v === 'symbol') return `${p} is a symbol (${String(v)})`;
+    if (v === null || typeof v !== 'object') return undefined;
+    if (seen.has(v) || --budget <= 0) return undefined;
+    seen.add(v);
+    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof Date || v instanceof RegExp) return undefined;
+    if (v instanceof Promise) return `${p} is a Promise (await it first)`;
+    if (v instanceof WeakMap || v instanceof WeakSet) return `${p} is a ${v.constructor.name}`;
+    if (v instanceof Map) {
+      for (const [k, x] of v) {
+        const bad = visit(k, `${p}.<key>`) ?? visit(x, `${p}.get(${String(k)})`);
+        if (bad) return bad;
+      }
+      return undefined;
+    }
+    if (v instanceof Set) {
+      for (const x of v) {
+        const bad = visit(x, `${p}.<item>`);
+        if (bad) return bad;
+      }
+      return undefined;
+    }
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const bad = visit(v[i], `${p}[${i}]`);
+        if (bad) return bad;
+      }
+      return undefined;
+    }
+    if (v instanceof Error) return undefined;
+    for (const key of Object.keys(v)) {
+      const bad = visit((v as Record<string, unknown>)[key], `${p}.${key}`);
+      if (bad) return bad;
+    }
+    return undefined;
+  };
+  return visit(value, path);
+}

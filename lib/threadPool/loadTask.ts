@@ -1,0 +1,130 @@
+/**
+ * Worker side: turns a TaskDescriptor into a callable, once per worker.
+ * Module tasks are loaded with require (ESM through a real dynamic import);
+ * TypeScript task modules get a transpile-only hook when no loader (tsx,
+ * ts-node) is registered — that is what makes them work under Jest, whose
+ * transform does not reach worker threads. Inline tasks are compiled from
+ * source once and cached by source.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { TaskDescriptor } from './protocol';
+
+type Callable = (...args: unknown[]) => unknown;
+
+// A real `import()`: tsc's CommonJS output would turn a literal one into require().
+const importESM = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<Record<string, unknown>>;
+// Resolves package names the way the user's code would: from the working directory.
+const userRequire = createRequire(path.join(process.cwd(), 'index.js'));
+
+const moduleCache = new Map<string, Promise<Record<string, unknown>>>();
+const inlineCache = new Map<string, Callable>();
+
+/** @returns the function a descriptor names; throws a clear error if it cannot. */
+export async function loadTask(descriptor: TaskDescriptor): Promise<Callable> {
+  if (descriptor.kind === 'inline') return compileInline(descriptor.source);
+  const mod = await loadModule(descriptor.specifier);
+  const { exportName } = descriptor;
+  let fn = mod[exportName];
+  // A CommonJS module that is itself the function serves as its default export.
+  if (fn === undefined && exportName === 'default' && typeof mod === 'function') fn = mod;
+  if (typeof fn !== 'function') {
+    const available = Object.keys(mod).filter((k) => typeof mod[k] === 'function');
+    throw new TypeError(
+      `task module ${descriptor.specifier} has no function export named ${JSON.stringify(exportName)}` +
+        ` (function exports: ${available.length ? available.join(', ') : 'none'})`,
+    );
+  }
+  return fn as Callable;
+}
+
+function loadModule(specifier: string): Promise<Record<string, unknown>> {
+  let loaded = moduleCache.get(specifier);
+  if (loaded === undefined) {
+    loaded = doLoadModule(specifier);
+    moduleCache.set(specifier, loaded);
+  }
+  return loaded;
+}
+
+async function doLoadModule(specifier: string): Promise<Record<string, unknown>> {
+  const file = specifier.startsWith('file:') ? fileURLToPath(specifier) : specifier;
+  if (path.isAbsolute(file)) {
+    if (/\.[cm]?tsx?$/.test(file)) ensureTypeScriptHook();
+    try {
+      return userRequire(file) as Record<string, unknown>;
+    } catch (err) {
+      if (!isRequireEsmError(err)) throw err;
+      return importESM(pathToFileURL(file).href);
+    }
+  }
+  // A package name.
+  let resolved: string;
+  try {
+    resolved = userRequire.resolve(file);
+  } catch {
+    // ESM-only packages may have no `require` condition: let import() resolve it.
+    return importESM(file);
+  }
+  try {
+    return userRequire(resolved) as Record<string, unknown>;
+  } catch (err) {
+    if (!isRequireEsmError(err)) throw err;
+    return importESM(pathToFileURL(resolved).href);
+  }
+}
+
+function isRequireEsmError(err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code;
+  return code === 'ERR_REQUIRE_ESM' || code === 'ERR_REQUIRE_ASYNC_MODULE';
+}
+
+/** Registers a transpile-only `.ts` hook unless a TypeScript loader is already active. */
+function ensureTypeScriptHook(): void {
+  // eslint-disable-next-line n/no-deprecated-api -- the CommonJS extension hook is what tsx/ts-node use too
+  const extensions = (require as NodeJS.Require).extensions;
+  if (extensions['.ts'] !== undefined) return;
+  let ts: typeof import('typescript');
+  try {
+    ts = userRequire('typescript') as typeof import('typescript');
+  } catch {
+    throw new Error(
+      'a TypeScript task module needs a TypeScript loader in the worker: install `typescript` (used transpile-only), or run under tsx (`node --import tsx`)',
+    );
+  }
+  const compile = (module: NodeJS.Module, filename: string): void => {
+    const output = ts.transpileModule(readFileSync(filename, 'utf8'), {
+      fileName: filename,
+      compilerOptions: {
+        module: ts.ModuleKind.CommonJS,
+        target: ts.ScriptTarget.ES2022,
+        esModuleInterop: true,
+        inlineSourceMap: true,
+      },
+    });
+    (module as unknown as { _compile(code: string, file: string): void })._compile(output.outputText, filename);
+  };
+  for (const ext of ['.ts', '.cts', '.mts', '.tsx']) extensions[ext] = compile;
+}
+
+// tslib-compatible helpers, so inline tasks compiled by tsc/ts-jest (which
+// turn `await import(x)` into `__importStar(require(x))`) still run.
+function importStar(mod: unknown): unknown {
+  if (mod !== null && typeof mod === 'object' && (mod as { __esModule?: boolean }).__esModule) return mod;
+  return { ...(mod as object), default: mod };
+}
+function importDefault(mod: unknown): unknown {
+  return mod !== null && typeof mod === 'object' && (mod as { __esModule?: boolean }).__esModule ? mod : { default: mod };
+}
+
+function compileInline(source: string): Callable {
+  let fn = inlineCache.get(source);
+  if (fn === undefined) {
+    const factory = new Function('require', '__importStar', '__importDefault', `'use strict'; return (${source});`);
+    fn = factory(userRequire, importStar, importDefault) as Callable;
+    inlineCache.set(source, fn);
+  }
+  return fn;
+}

@@ -1,0 +1,76 @@
+/**
+ * ThreadPoolExecutor options: documented, defaulted and checked at the edge.
+ */
+import { availableParallelism } from 'node:os';
+import type { ResourceLimits } from 'node:worker_threads';
+import type { TaskLike } from '../Executor';
+import { checkPositiveInteger, checkPositiveIntegerOrInfinity, describe } from '../internal/validate';
+
+/** Options of `new ThreadPoolExecutor(options)`. */
+export interface ThreadPoolExecutorOptions {
+  /** Worker threads at most. @default os.availableParallelism() */
+  maxWorkers?: number;
+  /** Prefix of the worker names seen by `currentThreadName()` inside tasks. @default 'ThreadPoolExecutor' */
+  threadNamePrefix?: string;
+  /** Runs once in every worker before its first task; if it throws, the pool is broken (`BrokenThreadPool`). */
+  initializer?: TaskLike<any[], unknown>;
+  /** Arguments of `initializer`. @default [] */
+  initargs?: unknown[];
+  /** A worker is replaced after running this many tasks. @default Infinity */
+  maxTasksPerChild?: number;
+  /** Milliseconds an idle worker lives before it exits. @default Infinity */
+  idleTimeout?: number;
+  /** V8 limits for each worker (`maxOldGenerationSizeMb`, …); exceeding them fails the task with `WorkerExitError`. */
+  resourceLimits?: ResourceLimits;
+  /** Pending tasks at most; `submit` beyond it throws `RangeError`. @default Infinity */
+  maxQueue?: number;
+}
+
+/** Options after defaults and checks. */
+export interface FilledOptions {
+  maxWorkers: number;
+  threadNamePrefix: string;
+  initializer: TaskLike<any[], unknown> | undefined;
+  initargs: unknown[];
+  maxTasksPerChild: number;
+  idleTimeout: number;
+  resourceLimits: ResourceLimits | undefined;
+  maxQueue: number;
+}
+
+/** @throws TypeError / RangeError naming the option */
+export function fillOptions(options: ThreadPoolExecutorOptions | undefined): FilledOptions {
+  if (options !== undefined && (options === null || typeof options !== 'object')) {
+    throw new TypeError(`ThreadPoolExecutor: options must be an object, got ${describe(options)}`);
+  }
+  const o = options ?? {};
+  const maxWorkers = o.maxWorkers ?? availableParallelism();
+  checkPositiveInteger(maxWorkers, 'options.maxWorkers');
+  const threadNamePrefix = o.threadNamePrefix ?? 'ThreadPoolExecutor';
+  if (typeof threadNamePrefix !== 'string') {
+    throw new TypeError(`options.threadNamePrefix must be a string, got ${describe(threadNamePrefix)}`);
+  }
+  const initargs = o.initargs ?? [];
+  if (!Array.isArray(initargs)) throw new TypeError(`options.initargs must be an array, got ${describe(initargs)}`);
+  const maxTasksPerChild = o.maxTasksPerChild ?? Infinity;
+  checkPositiveIntegerOrInfinity(maxTasksPerChild, 'options.maxTasksPerChild');
+  const idleTimeout = o.idleTimeout ?? Infinity;
+  if (typeof idleTimeout !== 'number' || Number.isNaN(idleTimeout) || idleTimeout < 0) {
+    throw new RangeError(`options.idleTimeout must be a number of milliseconds >= 0, got ${describe(idleTimeout)}`);
+  }
+  const maxQueue = o.maxQueue ?? Infinity;
+  checkPositiveIntegerOrInfinity(maxQueue, 'options.maxQueue');
+  if (o.resourceLimits !== undefined && (o.resourceLimits === null || typeof o.resourceLimits !== 'object')) {
+    throw new TypeError(`options.resourceLimits must be an object, got ${describe(o.resourceLimits)}`);
+  }
+  return {
+    maxWorkers,
+    threadNamePrefix,
+    initializer: o.initializer,
+    initargs,
+    maxTasksPerChild,
+    idleTimeout,
+    resourceLimits: o.resourceLimits,
+    maxQueue,
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * The thread pool's worker entry (Piscina's `filename`). Runs the
+ * initializer once before the first task, then each request's call(s), and
+ * answers with encoded outcomes: a task's exception is data here, never a
+ * Piscina task failure, so a rejection on the pool side always means the
+ * worker itself died.
+ */
+import { threadId } from 'node:worker_threads';
+import Piscina from 'piscina';
+import { findUncloneable } from '../internal/cloneCheck';
+import { encodeError, type EncodedError } from '../internal/errorCodec';
+import { isTransferred, transferListItem } from '../transfer';
+import { loadTask } from './loadTask';
+import type { Outcome, Request, Response, TaskDescriptor, WorkerSettings } from './protocol';
+
+const settings: WorkerSettings = (Piscina.workerData as WorkerSettings | undefined) ?? {
+  initargs: [],
+  threadNamePrefix: 'ThreadPoolExecutor',
+  maxTasksPerChild: Infinity,
+};
+(globalThis as Record<symbol, unknown>)[Symbol.for('rxfutures.threadName')] = `${settings.threadNamePrefix}_${threadId}`;
+
+// undefined: not run yet; null: succeeded; else: what it threw (sticky: the pool is broken).
+let initState: Promise<EncodedError | null> | undefined;
+let completedCalls = 0;
+
+function initialize(): Promise<EncodedError | null> {
+  initState ??= (async () => {
+    if (settings.initializer === undefined) return null;
+    try {
+      const init = await loadTask(settings.initializer);
+      await init(...settings.initargs);
+      return null;
+    } catch (err) {
+      return encodeError(err);
+    }
+  })();
+  return initState;
+}
+
+/** Piscina calls this for every request. */
+export default async function handle(request: Request): Promise<unknown> {
+  const initError = await initialize();
+  if (initError !== null) return { outcomes: [], initError } satisfies Response;
+  if (request.port !== undefined) return runStream(request);
+
+  const transferList: ArrayBuffer[] = [];
+  const calls = request.batch ?? [request.args ?? []];
+  const outcomes: Outcome[] = [];
+  let fn: ((...args: unknown[]) => unknown) | undefined;
+  let loadError: unknown;
+  try {
+    fn = await loadTask(request.task);
+  } catch (err) {
+    loadError = err;
+  }
+  for (const args of calls) {
+    if (fn === undefined) outcomes.push({ ok: false, error: encodeError(loadError) });
+    else outcomes.push(await call(fn, request.task, args, transferList));
+  }
+  completedCalls += calls.length;
+  const response: Response = { outcomes };
+  if (completedCalls >= settings.maxTasksPerChild) response.retire = threadId;
+  if (transferList.length === 0) return response;
+  return Piscina.move({ [Piscina.transferableSymbol]: transferList, [Piscina.valueSymbol]: response } as never);
+}
+
+async function call(
+  fn: (...args: unknown[]) => unknown,
+  descriptor: TaskDescriptor,
+  args: unknown[],
+  transferList: ArrayBuffer[],
+): Promise<Outcome> {
+  let value: unknown;
+  try {
+    value = await fn(...args);
+  } catch (err) {
+    return { ok: false, error: encodeError(explainInline(err, descriptor)) };
+  }
+  return prepareValue(value, transferList, 'the result');
+}
+
+/** Unwraps `transfer()` markers and refuses what cannot be cloned, naming it. */
+function prepareValue(value: unknown, transferList: ArrayBuffer[], what: string): Outcome {
+  if (isTransferred(value)) {
+    transferList.push(transferListItem(value.value) as ArrayBuffer);
+    return { ok: true, value: value.value };
+  }
+  const bad = findUncloneable(value, 'result');
+  if (bad !== undefined) {
+    const error = new Error(`${what} cannot be cloned to the main thread: ${bad}`);
+    error.name = 'DataCloneError';
+    return { ok: false, error: encodeError(error) };
+  }
+  return { ok: true, value };
+}
+
+/** A closure over outer variables fails as a ReferenceError in the worker: say why. */
+function explainInline(err: unknown, descriptor: TaskDescriptor): unknown {
+  if (descriptor.kind === 'inline' && err instanceof ReferenceError && /is not defined/.test(err.message)) {
+    err.message +=
+      ' (inline tasks are shipped by source and run in a worker thread: they cannot use variables from the enclosing scope; pass values as arguments or use a module task)';
+    if (typeof err.stack === 'string') err.stack = `ReferenceError: ${err.message}\n${err.stack.split('\n').slice(1).join('\n')}`;
+  }
+  return err;
+}
+
+async function runStream(request: Request): Promise<Response> {
+  const port = request.port!;
+  try {
+    const fn = await loadTask(request.task);
+    const iterable = (await fn(...(request.args ?? []))) as Iterable<unknown> | AsyncIterable<unknown> | null;
+    if (iterable === null || typeof iterable !== 'object' || !(Symbol.asyncIterator in iterable || Symbol.iterator in iterable)) {
+      throw new TypeError('a stream task must be a generator function (or return an iterable / async iterable)');
+    }
+    for await (const item of iterable as AsyncIterable<unknown>) {
+      const transferList: ArrayBuffer[] = [];
+      const outcome = prepareValue(item, transferList, 'a yielded value');
+      if (!outcome.ok) {
+        port.postMessage({ error: outcome.error });
+        return { outcomes: [outcome] };
+      }
+      port.postMessage({ value: outcome.value }, transferList);
+    }
+    port.postMessage({ end: true });
+    return { outcomes: [{ ok: true, value: undefined }] };
+  } catch (err) {
+    const error = encodeError(explainInline(err, request.task));
+    port.postMessage({ error });
+    return { outcomes: [{ ok: false, error }] };
+  } finally {
+    port.close();
+  }
+}
