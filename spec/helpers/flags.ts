@@ -1,0 +1,23 @@
+/**
+ * Shared flags for Atomics-synchronised worker fixtures (Piscina's style):
+ * a task sets `started`, the spec waits for it without sleeping, and
+ * releases the task by setting its slot.
+ */
+export class Flags {
+  readonly array: Int32Array;
+  constructor(size = 16) {
+    this.array = new Int32Array(new SharedArrayBuffer(4 * size));
+  }
+
+  /** Resolves once `flags[index]` is non-zero (Atomics.waitAsync: no polling, no sleep). */
+  async waitFor(index: number, timeoutMs = 10_000): Promise<void> {
+    const result = Atomics.waitAsync(this.array, index, 0, timeoutMs);
+    const outcome = result.async ? await result.value : result.value;
+    if (outcome === 'timed-out') throw new Error(`flag ${index} was not set within ${timeoutMs} ms`);
+  }
+
+  release(index: number): void {
+    Atomics.store(this.array, index, 1);
+    Atomics.notify(this.array, index);
+  }
+}
