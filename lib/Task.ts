@@ -22,7 +22,11 @@ export interface Task<A extends unknown[] = any[], R = unknown> {
   readonly specifier: string;
   /** The export to call; `'default'` for the default export. */
   readonly exportName: string;
-  /** Phantom member carrying the types; never set. */
+  /**
+   * Phantom member carrying the types; never set. A function type, so a task
+   * accepting fewer or wider arguments fits where more specific ones are
+   * passed, as plain functions do. Generic code may widen with `as Task`.
+   */
   readonly __signature?: (...args: A) => R;
 }
 

@@ -1,4 +1,5 @@
 import { TimeoutError } from '../errors';
+import { Fifo } from './Fifo';
 import type { Future } from '../Future';
 import type { MapOptions } from '../Executor';
 import { checkPositiveInteger, checkPositiveIntegerOrInfinity, checkTimeout, describe } from './validate';
@@ -28,7 +29,7 @@ export function orderedMap<T, R>(
   const deadline = timeout === undefined || timeout === null || timeout === Infinity ? undefined : Date.now() + timeout;
 
   // Submitted futures whose results have not been yielded, in input order.
-  const queue: Future<R>[] = [];
+  const queue = new Fifo<Future<R>>();
   // The source has no more items (or failed: `sourceError`).
   let exhausted = false;
   let sourceError: { error: unknown } | undefined;
@@ -39,7 +40,7 @@ export function orderedMap<T, R>(
 
   const cancelRest = (): void => {
     closed = true;
-    for (const f of queue.splice(0)) f.cancel();
+    for (const f of queue.drain()) f.cancel();
     void source.return?.();
   };
 
@@ -64,7 +65,7 @@ export function orderedMap<T, R>(
       if (closed) return;
       if (chunk.length > 0) {
         try {
-          queue.push(...submitChunk(chunk));
+          for (const f of submitChunk(chunk)) queue.push(f);
         } catch (error) {
           // e.g. ShutdownError: surfaces at this position, after the results before it.
           exhausted = true;

@@ -16,8 +16,8 @@ import { BrokenThreadPool, DataCloneError, WorkerExitError } from '../errors';
 import type { Future } from '../Future';
 import { decodeError, type EncodedError } from '../internal/errorCodec';
 import type { FilledOptions } from './options';
-import type { Request, Response, StreamMessage, TaskDescriptor } from './protocol';
-import { WorkQueue } from './WorkQueue';
+import { CallState, type Request, type Response, type StreamMessage, type TaskDescriptor } from './protocol';
+import { Fifo } from '../internal/Fifo';
 
 /** One message to a worker: one call, a batch of calls, or a generator run. */
 export interface WorkItem {
@@ -27,7 +27,17 @@ export interface WorkItem {
   transferList: Transferable[];
   /** For streams: told when the worker dies under the run. */
   onWorkerFailure?: (error: unknown) => void;
+  /** The futures are already running: calls re-queued after their worker went down. */
+  started?: boolean;
 }
+
+// Coalescing: calls of a task that is known to be tiny are sent to a worker
+// together, up to this much expected work per message (ms) …
+const kBatchBudgetMs = 2;
+// … and at most this many calls per message.
+const kMaxBatch = 512;
+// Weight of the newest sample in a task's moving average of call time.
+const kEwmaWeight = 0.2;
 
 /** What `ThreadPoolExecutor.stats` reports. */
 export interface ThreadPoolStats {
@@ -46,7 +56,7 @@ export interface ThreadPoolStats {
 export class WorkerPool {
   readonly #piscina: Piscina;
   readonly #maxWorkers: number;
-  readonly #queue = new WorkQueue<WorkItem>();
+  readonly #queue = new Fifo<WorkItem>();
   // Messages handed to Piscina and not answered; never above capacity.
   #inFlight = 0;
   // Calls inside those messages (a batch counts each call).
@@ -55,6 +65,8 @@ export class WorkerPool {
   // Workers that reached maxTasksPerChild and are exiting: they get no more work.
   readonly #retiring = new Set<number>();
   #broken: BrokenThreadPool | undefined;
+  // Per task: a moving average of one call's time in the worker (ms).
+  readonly #callTime = new WeakMap<TaskDescriptor, number>();
   // Resolved whenever the pool becomes idle with an empty queue.
   #idleWaiters: Array<() => void> = [];
 
@@ -148,9 +160,8 @@ export class WorkerPool {
   // Hands queued items to idle workers until none is idle (p-limit's resumeNext).
   #pump(): void {
     while (this.#inFlight < this.#capacity() && this.#queue.length > 0) {
-      const item = this.#queue.shift()!;
-      const live = startLive(item);
-      if (live !== undefined) this.#run(live);
+      const live = startLive(this.#queue.shift()!);
+      if (live !== undefined) this.#run(this.#coalesce(live));
     }
     if (this.#isIdle() && this.#idleWaiters.length > 0) {
       const waiters = this.#idleWaiters;
@@ -159,11 +170,53 @@ export class WorkerPool {
     }
   }
 
+  /**
+   * Joins the single calls of the same tiny task waiting behind `item` into
+   * one message, so Piscina's per-message cost is paid once per trip rather
+   * than once per call. Only calls that would wait anyway are joined, and
+   * only as many as keep the message within kBatchBudgetMs and spread the
+   * queue over the idle workers; an idle pool sends single calls as they come.
+   */
+  #coalesce(item: WorkItem): WorkItem {
+    const { request } = item;
+    if (request.args === undefined || request.port !== undefined || this.#queue.length === 0) return item;
+    const callTime = this.#callTime.get(request.task);
+    if (callTime === undefined) return item;
+    const freeSlots = Math.max(1, this.#capacity() - this.#inFlight);
+    const limit = Math.min(
+      kMaxBatch,
+      Math.floor(kBatchBudgetMs / Math.max(callTime, 1e-6)),
+      Math.ceil((this.#queue.length + 1) / freeSlots),
+    );
+    if (limit < 2) return item;
+    const futures = [...item.futures];
+    const batch = [request.args];
+    const transferList = [...item.transferList];
+    while (batch.length < limit) {
+      const next = this.#queue.peek();
+      if (next === undefined || next.request.task !== request.task || next.request.args === undefined || next.request.port !== undefined) break;
+      this.#queue.shift();
+      const live = startLive(next);
+      if (live === undefined) continue;
+      futures.push(live.futures[0]);
+      batch.push(live.request.args!);
+      transferList.push(...live.transferList);
+    }
+    if (batch.length === 1) return item;
+    return { futures, request: { task: request.task, batch }, transferList, started: true };
+  }
+
   #run(item: WorkItem): void {
     const controller = new AbortController();
-    // Interrupting any call of a message stops the whole message (one worker trip).
-    const interrupt = (): void => controller.abort();
-    for (const f of item.futures) f.setInterruptHandler(interrupt);
+    const { batch } = item.request;
+    if (batch === undefined) {
+      const interrupt = (): void => controller.abort();
+      item.futures[0].setInterruptHandler(interrupt);
+    } else {
+      const control = new Int32Array(new SharedArrayBuffer(4 * batch.length));
+      item = { ...item, request: { ...item.request, control } };
+      item.futures.forEach((f, i) => f.setInterruptHandler(() => interruptCall(control, i, controller)));
+    }
     this.#inFlight += 1;
     this.#runningCalls += item.futures.length;
     let answer: Promise<Response>;
@@ -172,10 +225,11 @@ export class WorkerPool {
     } catch (err) {
       answer = Promise.reject(err);
     }
+    const sent = item;
     answer
       .then(
-        (response) => this.#onResponse(item, response),
-        (err: unknown) => this.#onFailure(item, err, controller.signal.aborted),
+        (response) => this.#onResponse(sent, response),
+        (err: unknown) => this.#onFailure(sent, err, controller.signal.aborted),
       )
       .catch((err: unknown) => {
         // A bug of ours, not the task's: report it rather than leak a rejection.
@@ -183,7 +237,7 @@ export class WorkerPool {
       })
       .finally(() => {
         this.#inFlight -= 1;
-        this.#runningCalls -= item.futures.length;
+        this.#runningCalls -= sent.futures.length;
         this.#pump();
       });
   }
@@ -195,27 +249,51 @@ export class WorkerPool {
       for (const f of item.futures) if (!f.done()) f.setException(this.#broken);
       return;
     }
+    if (response.elapsed !== undefined && item.request.port === undefined && response.outcomes.length > 0) {
+      const sample = response.elapsed / response.outcomes.length;
+      const previous = this.#callTime.get(item.request.task);
+      this.#callTime.set(item.request.task, previous === undefined ? sample : previous + kEwmaWeight * (sample - previous));
+    }
     item.futures.forEach((f, i) => {
       const outcome = response.outcomes[i];
       // An interrupted future is already cancelled: what the task said after that is dropped.
       if (f.done() || outcome === undefined) return;
-      this.#completed += 1;
-      if (outcome.ok) f.setResult(outcome.value);
-      else f.setException(decodeTaskError(outcome.error));
+      if (outcome.ok) {
+        this.#completed += 1;
+        f.setResult(outcome.value);
+      } else if ('error' in outcome) {
+        this.#completed += 1;
+        f.setException(decodeTaskError(outcome.error));
+      }
     });
   }
 
   #onFailure(item: WorkItem, err: unknown, aborted: boolean): void {
-    for (const f of item.futures) {
-      if (f.done()) continue;
-      if (aborted) {
-        // Another call of the same message was interrupted: this one went down with the worker.
-        f.cancel({ interrupt: true });
-      } else {
-        f.setException(workerFailure(err));
+    const { control, batch } = item.request;
+    if (control === undefined || batch === undefined) {
+      const [f] = item.futures;
+      if (!f.done()) {
+        if (aborted) f.cancel({ interrupt: true });
+        else f.setException(workerFailure(err));
       }
+      if (!aborted) item.onWorkerFailure?.(workerFailure(err));
+      return;
     }
-    if (!aborted) item.onWorkerFailure?.(workerFailure(err));
+    // A batch went down with its worker (a crash, or an interrupt of the call it was running).
+    // The call that was running takes the blame; the others did nothing wrong: they run again
+    // on another worker (those that had finished lost their results with the worker).
+    const again: WorkItem = { futures: [], request: { task: item.request.task, batch: [] }, transferList: [], started: true };
+    item.futures.forEach((f, i) => {
+      if (f.done()) return;
+      if (Atomics.load(control, i) === CallState.Started) {
+        if (aborted) f.cancel({ interrupt: true });
+        else f.setException(workerFailure(err));
+        return;
+      }
+      again.futures.push(f);
+      again.request.batch!.push(batch[i]);
+    });
+    if (again.futures.length > 0) this.#queue.unshift(again);
   }
 
   #retire(threadId: number): void {
@@ -244,6 +322,10 @@ export class WorkerPool {
 
 /** Marks an item's futures running, dropping cancelled calls; undefined if none is left. */
 function startLive(item: WorkItem): WorkItem | undefined {
+  if (item.started) {
+    const futures = item.futures.filter((f) => !f.done());
+    return futures.length === 0 ? undefined : futures.length === item.futures.length ? item : keepCalls(item, futures);
+  }
   const { batch } = item.request;
   if (batch === undefined) {
     return item.futures[0].setRunningOrNotifyCancel() ? item : undefined;
@@ -259,6 +341,22 @@ function startLive(item: WorkItem): WorkItem | undefined {
   if (futures.length === 0) return undefined;
   if (futures.length === item.futures.length) return item;
   return { ...item, futures, request: { ...item.request, batch: calls } };
+}
+
+/** The same item with only the calls of `futures` (a subset, in order). */
+function keepCalls(item: WorkItem, futures: Future<unknown>[]): WorkItem {
+  const batch = item.request.batch!;
+  const calls = futures.map((f) => batch[item.futures.indexOf(f)]);
+  return { ...item, futures, request: { ...item.request, batch: calls } };
+}
+
+/**
+ * Interrupt of call i of a batch: skip it if the worker has not reached it
+ * (compare-and-swap against the worker's claim), else stop the worker.
+ */
+function interruptCall(control: Int32Array, i: number, controller: AbortController): void {
+  const previous = Atomics.compareExchange(control, i, CallState.Waiting, CallState.Skipped);
+  if (previous === CallState.Started) controller.abort();
 }
 
 /** A task's own exception, rebuilt; our clone check's report becomes our DataCloneError. */

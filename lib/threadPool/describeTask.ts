@@ -10,14 +10,22 @@ import type { TaskDescriptor } from './protocol';
 // `cov_2l7x9f().s[3]++` into every function: the counter does not exist in a worker.
 const kCoverageCounter = /\bcov_[0-9a-z]+\(\)|__coverage__/;
 
-const cache = new WeakMap<Function, TaskDescriptor>();
+const cache = new WeakMap<object, TaskDescriptor>();
 
 /**
  * @param what - how to name the task in messages (e.g. 'submit: task')
  * @throws TypeError if `value` is neither a Task nor a self-contained function
  */
 export function describeTask(value: unknown, what: string): TaskDescriptor {
-  if (isTask(value)) return { kind: 'module', specifier: value.specifier, exportName: value.exportName };
+  if (isTask(value)) {
+    // Cached per Task object: the pool recognises calls of the same task by descriptor identity.
+    let descriptor = cache.get(value as object);
+    if (descriptor === undefined) {
+      descriptor = { kind: 'module', specifier: value.specifier, exportName: value.exportName };
+      cache.set(value as object, descriptor);
+    }
+    return descriptor;
+  }
   if (typeof value !== 'function') {
     throw new TypeError(`${what} must be a Task (task() / taskModule()) or a self-contained function, got ${describe(value)}`);
   }

@@ -23,12 +23,21 @@ export interface Request {
   task: TaskDescriptor;
   args?: unknown[];
   batch?: unknown[][];
+  /**
+   * For batches, one cell per call (see {@link CallState}): the worker claims
+   * a call by moving its cell from Waiting to Started, the pool skips one by
+   * moving it from Waiting to Skipped. Compare-and-swap decides who won.
+   */
+  control?: Int32Array;
   /** For `stream`: each yielded value is posted here as a {@link StreamMessage}. */
   port?: MessagePort;
 }
 
+/** States of a call inside a batch, in its control cell. */
+export const CallState = { Waiting: 0, Started: 1, Skipped: 2, Done: 3 } as const;
+
 /** The outcome of one call. */
-export type Outcome = { ok: true; value: unknown } | { ok: false; error: EncodedError };
+export type Outcome = { ok: true; value: unknown } | { ok: false; error: EncodedError } | { ok: false; skipped: true };
 
 /** What the worker answers. */
 export interface Response {
@@ -36,6 +45,8 @@ export interface Response {
   outcomes: Outcome[];
   /** The initializer threw: the pool is broken; `outcomes` is empty. */
   initError?: EncodedError;
+  /** Milliseconds the calls took in the worker (the pool learns which tasks are tiny). */
+  elapsed?: number;
   /** This worker reached maxTasksPerChild and must not get more work. */
   retire?: number;
 }

@@ -11,7 +11,7 @@ import { findUncloneable } from '../internal/cloneCheck';
 import { encodeError, type EncodedError } from '../internal/errorCodec';
 import { isTransferred, transferListItem } from '../transfer';
 import { loadTask } from './loadTask';
-import type { Outcome, Request, Response, TaskDescriptor, WorkerSettings } from './protocol';
+import { CallState, type Outcome, type Request, type Response, type TaskDescriptor, type WorkerSettings } from './protocol';
 
 const settings: WorkerSettings = (Piscina.workerData as WorkerSettings | undefined) ?? {
   initargs: [],
@@ -54,12 +54,20 @@ export default async function handle(request: Request): Promise<unknown> {
   } catch (err) {
     loadError = err;
   }
-  for (const args of calls) {
+  const { control } = request;
+  const start = performance.now();
+  for (let i = 0; i < calls.length; i++) {
+    // Claim the call; if the pool skipped it first (an interrupt before we got here), move on.
+    if (control !== undefined && Atomics.compareExchange(control, i, CallState.Waiting, CallState.Started) !== CallState.Waiting) {
+      outcomes.push({ ok: false, skipped: true });
+      continue;
+    }
     if (fn === undefined) outcomes.push({ ok: false, error: encodeError(loadError) });
-    else outcomes.push(await call(fn, request.task, args, transferList));
+    else outcomes.push(await call(fn, request.task, calls[i], transferList));
+    if (control !== undefined) Atomics.store(control, i, CallState.Done);
   }
   completedCalls += calls.length;
-  const response: Response = { outcomes };
+  const response: Response = { outcomes, elapsed: performance.now() - start };
   if (completedCalls >= settings.maxTasksPerChild) response.retire = threadId;
   if (transferList.length === 0) return response;
   return Piscina.move({ [Piscina.transferableSymbol]: transferList, [Piscina.valueSymbol]: response } as never);
@@ -81,7 +89,11 @@ async function call(
 }
 
 /** Unwraps `transfer()` markers and refuses what cannot be cloned, naming it. */
-function prepareValue(value: unknown, transferList: ArrayBuffer[], what: string): Outcome {
+function prepareValue(
+  value: unknown,
+  transferList: ArrayBuffer[],
+  what: string,
+): { ok: true; value: unknown } | { ok: false; error: EncodedError } {
   if (isTransferred(value)) {
     transferList.push(transferListItem(value.value) as ArrayBuffer);
     return { ok: true, value: value.value };

@@ -1,8 +1,8 @@
 /**
- * A FIFO with O(1) shift (an array and a head index), because a pool may
+ * A FIFO with O(1) shift (an array and a head index), because a queue may
  * hold 100,000 pending items and Array#shift is O(n) on large arrays.
  */
-export class WorkQueue<T> {
+export class Fifo<T> {
   #items: (T | undefined)[] = [];
   #head = 0;
 
@@ -12,6 +12,21 @@ export class WorkQueue<T> {
 
   push(item: T): void {
     this.#items.push(item);
+  }
+
+  /** Puts an item back at the front (work re-queued after its worker went down). */
+  unshift(item: T): void {
+    if (this.#head > 0) {
+      this.#head -= 1;
+      this.#items[this.#head] = item;
+    } else {
+      this.#items.unshift(item);
+    }
+  }
+
+  /** The next item, without removing it. */
+  peek(): T | undefined {
+    return this.#head < this.#items.length ? this.#items[this.#head] : undefined;
   }
 
   shift(): T | undefined {
