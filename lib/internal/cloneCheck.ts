@@ -10,6 +10,9 @@ const kMaxNodes = 10_000;
 
 /** @returns a description of the first uncloneable part of `value`, or undefined if it looks cloneable. */
 export function findUncloneable(value: unknown, path: string): string | undefined {
+  // Fast path, taken by most calls: primitives, or an argument list of primitives.
+  if (isPlainPrimitive(value)) return undefined;
+  if (Array.isArray(value) && value.every(isPlainPrimitive)) return undefined;
   const seen = new Set<object>();
   let budget = kMaxNodes;
   const visit = (v: unknown, p: string): string | undefined => {
@@ -50,4 +53,8 @@ export function findUncloneable(value: unknown, path: string): string | undefine
     return undefined;
   };
   return visit(value, path);
+}
+
+function isPlainPrimitive(v: unknown): boolean {
+  return v === null || (typeof v !== 'object' && typeof v !== 'function' && typeof v !== 'symbol');
 }
