@@ -1,0 +1,233 @@
+import { Observable, takeWhile, type OperatorFunction, type Subscriber, type TeardownLogic } from 'rxjs';
+import type { Executor, TaskLike } from '../Executor';
+import type { Future } from '../Future';
+import { kSubmitBatch } from '../internal/symbols';
+import { checkPositiveInteger, checkPositiveIntegerOrInfinity, describe } from '../internal/validate';
+
+/** Options shared by {@link mapOrdered$} and {@link mapUnordered$}. */
+export interface MapInternalsOptions {
+  /** At most this many calls submitted and not yet emitted. @default 2 × executor.maxWorkers (× chunksize) */
+  buffersize?: number;
+  /** Source values sent per message, on executors that can batch. @default 1 */
+  chunksize?: number;
+  /** Unsubscribing (or a failure) stops running calls too; `false` is Python's strict semantics. @default true */
+  interrupt?: boolean;
+}
+
+// An executor with the optional batch method (lib/internal/symbols.ts).
+interface Batching {
+  [kSubmitBatch]<A extends unknown[], R>(task: TaskLike<A, R>, argsList: A[]): Future<Awaited<R>>[];
+}
+
+/**
+ * The engine of {@link mapOrdered$} and {@link mapUnordered$} (as RxJS's
+ * `mergeInternals` is of `mergeMap` and `concatMap`): `ordered` is the only
+ * difference. Validates options at operator creation.
+ *
+ * @param name - the operator's name, for messages
+ * @returns the operator
+ */
+export function mapInternals<T, R>(
+  name: string,
+  executor: Executor,
+  task: TaskLike<[T], R>,
+  options: MapInternalsOptions & { ordered: boolean },
+): OperatorFunction<T, Awaited<R>> {
+  if (executor === null || typeof executor !== 'object' || typeof executor.submit !== 'function') {
+    throw new TypeError(`${name}: executor must be an Executor, got ${describe(executor)}`);
+  }
+  const { chunksize = 1, interrupt = true, ordered } = options;
+  checkPositiveInteger(chunksize, `${name}: options.chunksize`);
+  const workers = Number.isInteger(executor.maxWorkers) && executor.maxWorkers > 0 ? executor.maxWorkers : 1;
+  // Room for two messages per worker, so no worker waits for the next one.
+  const { buffersize = 2 * workers * chunksize } = options;
+  checkPositiveIntegerOrInfinity(buffersize, `${name}: options.buffersize`);
+  if (typeof interrupt !== 'boolean') throw new TypeError(`${name}: options.interrupt must be a boolean, got ${describe(interrupt)}`);
+  const batch = chunksize > 1 && typeof (executor as Partial<Batching>)[kSubmitBatch] === 'function';
+  return (source) =>
+    new Observable<Awaited<R>>((subscriber) =>
+      mapEngine(source, subscriber, { executor, task, buffersize, chunksize: batch ? chunksize : 1, interrupt, ordered, batch }),
+    );
+}
+
+interface EngineConfig<T, R> {
+  executor: Executor;
+  task: TaskLike<[T], R>;
+  buffersize: number;
+  chunksize: number;
+  interrupt: boolean;
+  ordered: boolean;
+  batch: boolean;
+}
+
+function mapEngine<T, R>(source: Observable<T>, subscriber: Subscriber<Awaited<R>>, config: EngineConfig<T, R>): TeardownLogic {
+  const { executor, task, buffersize, chunksize, interrupt, ordered, batch } = config;
+  // Source values waiting for room: plain values, never futures (backpressure).
+  const buffer = new Fifo<T>();
+  // Submitted calls not yet emitted, in submission order.
+  const active = new Fifo<Future<Awaited<R>>>();
+  // Unordered: done calls, in completion order, waiting to be emitted.
+  const finished: Future<Awaited<R>>[] = [];
+  // The source completed.
+  let isComplete = false;
+  // Errored, completed or unsubscribed: nothing more is emitted or submitted.
+  let closed = false;
+  // pump() is running; `again` asks it for one more round (re-entrant calls).
+  let pumping = false;
+  let again = false;
+
+  const onDone = (f: Future<Awaited<R>>): void => {
+    if (closed) return;
+    if (!ordered) finished.push(f);
+    pump();
+  };
+
+  const fail = (err: unknown): void => {
+    closed = true;
+    subscriber.error(err);
+  };
+
+  // Emits what can be emitted: the head in order, or whatever finished.
+  const emitReady = (): void => {
+    while (!closed) {
+      let f: Future<Awaited<R>> | undefined;
+      if (ordered) {
+        if (active.peek()?.done() !== true) return;
+        f = active.shift()!;
+      } else {
+        f = finished.shift();
+        if (f === undefined) return;
+        active.remove(f);
+      }
+      let value: Awaited<R>;
+      try {
+        value = f.resultNow();
+      } catch (err) {
+        return fail(err);
+      }
+      subscriber.next(value);
+    }
+  };
+
+  // Submits buffered values while there is room, a chunk at a time.
+  const submitMore = (): void => {
+    while (!closed && buffer.length > 0 && active.length < buffersize) {
+      const want = Math.min(chunksize, buffer.length);
+      const room = buffersize - active.length;
+      // A partial chunk waits for more values, and a chunk waits for room, unless nothing of ours is running.
+      if (active.length > 0 && ((want < chunksize && !isComplete) || room < want)) return;
+      const n = Math.min(want, room);
+      let futures: Future<Awaited<R>>[];
+      try {
+        futures =
+          n === 1 || !batch
+            ? [executor.submit(task, buffer.shift()!)]
+            : (executor as unknown as Batching)[kSubmitBatch]<[T], R>(task, buffer.take(n).map((v): [T] => [v]));
+      } catch (err) {
+        return fail(err);
+      }
+      for (const f of futures) active.push(f);
+      for (const f of futures) f.addDoneCallback(onDone);
+    }
+  };
+
+  const pump = (): void => {
+    if (pumping) {
+      again = true;
+      return;
+    }
+    pumping = true;
+    try {
+      do {
+        again = false;
+        emitReady();
+        submitMore();
+        if (!closed && isComplete && buffer.length === 0 && active.length === 0) {
+          closed = true;
+          subscriber.complete();
+        }
+      } while (again && !closed);
+    } finally {
+      pumping = false;
+    }
+  };
+
+  const subscription = source.pipe(takeWhile(() => !closed)).subscribe({
+    next: (value) => {
+      buffer.push(value);
+      pump();
+    },
+    error: (err) => {
+      if (!closed) fail(err);
+    },
+    complete: () => {
+      if (closed) return;
+      isComplete = true;
+      pump();
+    },
+  });
+
+  return () => {
+    closed = true;
+    subscription.unsubscribe();
+    buffer.clear();
+    // Newest first: queued calls are cancelled before running ones free their workers.
+    for (const f of active.drain().reverse()) if (!f.done()) f.cancel({ interrupt });
+    finished.length = 0;
+  };
+}
+
+/** A FIFO with O(1) shift (an array and a head index), compacted as it drains. */
+class Fifo<T> {
+  #items: (T | undefined)[] = [];
+  #head = 0;
+
+  get length(): number {
+    return this.#items.length - this.#head;
+  }
+
+  push(item: T): void {
+    this.#items.push(item);
+  }
+
+  peek(): T | undefined {
+    return this.#items[this.#head];
+  }
+
+  shift(): T | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const item = this.#items[this.#head];
+    this.#items[this.#head++] = undefined;
+    if (this.#head === this.#items.length) this.clear();
+    else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return item;
+  }
+
+  take(n: number): T[] {
+    const items: T[] = [];
+    while (items.length < n && this.length > 0) items.push(this.shift()!);
+    return items;
+  }
+
+  /** Removes one item (unordered completion); O(n), n ≤ buffersize. */
+  remove(item: T): void {
+    const i = this.#items.indexOf(item, this.#head);
+    if (i < 0) return;
+    if (i === this.#head) this.shift();
+    else this.#items.splice(i, 1);
+  }
+
+  drain(): T[] {
+    const items = this.#items.slice(this.#head) as T[];
+    this.clear();
+    return items;
+  }
+
+  clear(): void {
+    this.#items = [];
+    this.#head = 0;
+  }
+}
