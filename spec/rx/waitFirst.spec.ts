@@ -1,0 +1,117 @@
+import { map, type OperatorFunction } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { ALL_COMPLETED, FIRST_EXCEPTION, Future, waitFirst$, type DoneAndNotDone } from '../../lib';
+import { VirtualExecutor } from '../../lib/testing';
+
+const byArg = (t: unknown, args: readonly unknown[]) => Math.abs(args[0] as number);
+// Futures have no enumerable state, so toEqual cannot tell two apart: compare the split by names.
+const names = new Map<Future<unknown>, string>();
+const label = <T>(fs: Record<string, Future<T>>): void => {
+  for (const [k, f] of Object.entries(fs)) names.set(f, k);
+};
+const byName = <T>(): OperatorFunction<DoneAndNotDone<T>, { done: string[]; notDone: string[] }> =>
+  map(({ done, notDone }) => ({ done: [...done].map((f) => names.get(f)!).sort(), notDone: [...notDone].map((f) => names.get(f)!).sort() }));
+const split = (done: string[], notDone: string[]) => ({ done, notDone });
+// A negative argument fails after |n| frames.
+const work = (n: number) => {
+  if (n < 0) throw new Error(`failed ${n}`);
+  return n;
+};
+
+/** @test {waitFirst$} */
+describe('waitFirst$', () => {
+  let testScheduler: TestScheduler;
+
+  beforeEach(() => {
+    testScheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+  });
+
+  it('should emit the split at the first completion (FIRST_COMPLETED by default), then complete', () => {
+    const executor = new VirtualExecutor({ scheduler: testScheduler, maxWorkers: 2, duration: byArg });
+    let a!: Future<number>, b!: Future<number>;
+    testScheduler.run(({ expectObservable }) => {
+      [a, b] = [3, 5].map((n) => executor.submit(work, n));
+      label({ a, b });
+      expectObservable(waitFirst$([a, b]).pipe(byName())).toBe('---(s|)', { s: split(['a'], ['b']) });
+    });
+    // After the emission nothing is cancelled: b ran to its end.
+    expect(b.resultNow()).toBe(5);
+  });
+
+  it('should wait for the first exception with FIRST_EXCEPTION, or for all', () => {
+    const executor = new VirtualExecutor({ scheduler: testScheduler, maxWorkers: 3, duration: byArg });
+    testScheduler.run(({ expectObservable }) => {
+      const [a, b, c] = [1, -3, 6].map((n) => executor.submit(work, n));
+      label({ a, b, c });
+      expectObservable(waitFirst$([a, b, c], { returnWhen: FIRST_EXCEPTION }).pipe(byName())).toBe('---(s|)', { s: split(['a', 'b'], ['c']) });
+      const other = new VirtualExecutor({ scheduler: testScheduler, maxWorkers: 2, duration: byArg });
+      const [d, e] = [1, 2].map((n) => other.submit(work, n));
+      label({ d, e });
+      expectObservable(waitFirst$([d, e], { returnWhen: FIRST_EXCEPTION }).pipe(byName())).toBe('--(s|)', { s: split(['d', 'e'], []) });
+    });
+  });
+
+  it('should wait for all with ALL_COMPLETED', () => {
+    const executor = new VirtualExecutor({ scheduler: testScheduler, maxWorkers: 2, duration: byArg });
+    testScheduler.run(({ expectObservable }) => {
+      const [a, b] = [-1, 4].map((n) => executor.submit(work, n));
+      label({ a, b });
+      expectObservable(waitFirst$([a, b], { returnWhen: ALL_COMPLETED }).pipe(byName())).toBe('----(s|)', { s: split(['a', 'b'], []) });
+    });
+  });
+
+  it('should emit at once when the condition already holds, and for no futures', () => {
+    const done = new Future<number>();
+    done.setResult(1);
+    const pending = new Future<number>();
+    label({ done, pending });
+    testScheduler.run(({ expectObservable }) => {
+      expectObservable(waitFirst$([done, pending]).pipe(byName())).toBe('(s|)', { s: split(['done'], ['pending']) });
+      expectObservable(waitFirst$([]).pipe(byName())).toBe('(s|)', { s: split([], []) });
+    });
+    expect(pending.state).toBe('pending');
+  });
+
+  it('should emit the split at the timeout (not an error) and cancel nothing', () => {
+    const executor = new VirtualExecutor({ scheduler: testScheduler, maxWorkers: 2, duration: byArg });
+    let a!: Future<number>, b!: Future<number>;
+    testScheduler.run(({ expectObservable }) => {
+      [a, b] = [6, 8].map((n) => executor.submit(work, n));
+      label({ a, b });
+      expectObservable(waitFirst$([a, b], { returnWhen: ALL_COMPLETED, timeout: 3 }).pipe(byName())).toBe('---(s|)', { s: split([], ['a', 'b']) });
+    });
+    expect([a.resultNow(), b.resultNow()]).toEqual([6, 8]);
+  });
+
+  it('should cancel the unfinished futures when unsubscribed before the emission', () => {
+    const executor = new VirtualExecutor({ scheduler: testScheduler, maxWorkers: 1, duration: byArg });
+    testScheduler.run(({ expectObservable }) => {
+      const fs = [5, 5].map((n) => executor.submit(work, n));
+      expectObservable(waitFirst$(fs), '^-!').toBe('--');
+    });
+    expect(executor.log.filter((e) => e.time === 2).map((e) => [e.event, e.id])).toEqual([
+      ['cancelled', 2],
+      ['interrupted', 1],
+    ]);
+  });
+
+  it('should not cancel with cancelOnUnsubscribe: false, nor interrupt with interrupt: false', () => {
+    const executor = new VirtualExecutor({ scheduler: testScheduler, maxWorkers: 1, duration: byArg });
+    testScheduler.run(({ expectObservable }) => {
+      const fs = [2, 2].map((n) => executor.submit(work, n));
+      expectObservable(waitFirst$(fs, { cancelOnUnsubscribe: false }), '^!').toBe('-');
+      const gs = [2, 2].map((n) => executor.submit(work, n));
+      expectObservable(waitFirst$(gs, { interrupt: false }), '^!').toBe('-');
+    });
+    expect(executor.log.filter((e) => e.event === 'cancelled' || e.event === 'interrupted').map((e) => [e.event, e.id])).toEqual([
+      ['cancelled', 4],
+      ['cancelled', 3],
+    ]);
+  });
+
+  it('should check its arguments when called', () => {
+    expect(() => waitFirst$([], { returnWhen: 'SOMETIMES' as never })).toThrow(/options.returnWhen must be/);
+    expect(() => waitFirst$([], { timeout: Number.NaN })).toThrow(RangeError);
+    expect(() => waitFirst$(null as never)).toThrow(TypeError);
+  });
+});
