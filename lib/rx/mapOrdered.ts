@@ -29,9 +29,11 @@ export interface MapOrderedOptions {
  * results in source order, with at most `buffersize` calls in flight.
  *
  * ```
- * source:       -a-b-c-|
- *               (maxWorkers 2, each call 3 frames; c waits for a worker)
- * mapOrdered$:  ----A-B--(C|)
+ * source:       -a-b-c|          (3 workers; a and c take 4 frames, b takes 1)
+ *                 a: ----A
+ *                   b: -B
+ *                     c: ----C
+ * mapOrdered$:  -----(AB)(C|)    B waits for A; completes after the last result
  * ```
  *
  * A failing call errors the stream at its position (after the results

@@ -22,9 +22,11 @@ export interface MapUnorderedOptions {
  * results as they complete, with at most `buffersize` calls in flight.
  *
  * ```
- * source:          -a-b-|
- *                  (a takes 4 frames, b takes 1)
- * mapUnordered$:   ---B-(A|)
+ * source:          -a-b-c|          (3 workers; a and c take 4 frames, b takes 1)
+ *                    a: ----A
+ *                      b: -B
+ *                        c: ----C
+ * mapUnordered$:   ----BA---(C|)
  * ```
  *
  * The first failing call errors the stream at once and cancels the rest.

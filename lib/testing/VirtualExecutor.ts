@@ -82,10 +82,11 @@ interface Job {
  * import { VirtualExecutor } from 'rxfutures/testing';
  * import { mapOrdered$ } from 'rxfutures';
  *
- * new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, expectObservable }) => {
+ * const testScheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+ * testScheduler.run(({ cold, expectObservable }) => {
  *   const executor = new VirtualExecutor({ scheduler: testScheduler, maxWorkers: 2, duration: () => 3 });
  *   const squares = cold('ab|', { a: 2, b: 3 }).pipe(mapOrdered$(executor, (n: number) => n * n));
- *   expectObservable(squares).toBe('---xy|', { x: 4, y: 9 });
+ *   expectObservable(squares).toBe('---x(y|)', { x: 4, y: 9 });
  * });
  * ```
  * @see mapOrdered$
