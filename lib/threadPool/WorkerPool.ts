@@ -18,6 +18,7 @@ import { decodeError, type EncodedError } from '../internal/errorCodec';
 import type { FilledOptions } from './options';
 import { CallState, type Request, type Response, type StreamMessage, type TaskDescriptor } from './protocol';
 import { Fifo } from '../internal/Fifo';
+import { InterruptSignal } from './InterruptSignal';
 
 /** One message to a worker: one call, a batch of calls, or a generator run. */
 export interface WorkItem {
@@ -207,7 +208,7 @@ export class WorkerPool {
   }
 
   #run(item: WorkItem): void {
-    const controller = new AbortController();
+    const controller = new InterruptSignal();
     const { batch } = item.request;
     if (batch === undefined) {
       const interrupt = (): void => controller.abort();
@@ -221,7 +222,7 @@ export class WorkerPool {
     this.#runningCalls += item.futures.length;
     let answer: Promise<Response>;
     try {
-      answer = this.#piscina.run(item.request, { transferList: item.transferList as never, signal: controller.signal });
+      answer = this.#piscina.run(item.request, { transferList: item.transferList as never, signal: controller as never });
     } catch (err) {
       answer = Promise.reject(err);
     }
@@ -229,7 +230,7 @@ export class WorkerPool {
     answer
       .then(
         (response) => this.#onResponse(sent, response),
-        (err: unknown) => this.#onFailure(sent, err, controller.signal.aborted),
+        (err: unknown) => this.#onFailure(sent, err, controller.aborted),
       )
       .catch((err: unknown) => {
         // A bug of ours, not the task's: report it rather than leak a rejection.
@@ -354,7 +355,7 @@ function keepCalls(item: WorkItem, futures: Future<unknown>[]): WorkItem {
  * Interrupt of call i of a batch: skip it if the worker has not reached it
  * (compare-and-swap against the worker's claim), else stop the worker.
  */
-function interruptCall(control: Int32Array, i: number, controller: AbortController): void {
+function interruptCall(control: Int32Array, i: number, controller: InterruptSignal): void {
   const previous = Atomics.compareExchange(control, i, CallState.Waiting, CallState.Skipped);
   if (previous === CallState.Started) controller.abort();
 }

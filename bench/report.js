@@ -1,0 +1,104 @@
+'use strict';
+/** Renders the benchmark rows as docs/benchmarks.md and a bar chart SVG. */
+const { fmt } = require('./lib');
+
+const kTitles = {
+  throughput: '1. Tiny-task throughput — 100,000 `x * 2` tasks in flight, 2 workers',
+  streaming: '2. Streaming — 100,000 tiny items, default options, 2 workers',
+  python: "Python's concurrent.futures, same machine, same run",
+  latency: '3. Latency — 5,000 sequential round trips on an idle 1-worker pool',
+  scaling: '4. CPU scaling — 40 tasks of ~20 ms CPU',
+  memory: '5. Memory',
+  lifecycle: '6. Cold start and shutdown (2 workers)',
+};
+
+function baselineFor(row, rows) {
+  if (row.suite === 'throughput' || row.suite === 'python') return rows.find((r) => r.name === 'raw Piscina (piscina.run)');
+  if (row.suite === 'streaming') return rows.find((r) => r.name === 'raw Piscina, one run per item');
+  return undefined;
+}
+
+function renderMarkdown({ rows, targets, machine, reps, seconds }) {
+  const lines = [
+    '# Benchmarks',
+    '',
+    'Written by `npm run bench` (bench/run.js); do not edit by hand. Every figure is the median of',
+    `${reps} repetitions after a warm-up, measured in one process run together with raw Piscina and`,
+    'the peers; ratios are against raw Piscina from the same run. Absolute numbers depend on the',
+    'machine; the ratios are what the targets are about. Nothing here is asserted by the test suite.',
+    '',
+    `Machine: ${machine}. Run took ${fmt(seconds)} s.`,
+    '',
+    '![throughput chart](benchmarks.svg)',
+    '',
+    '## Targets',
+    '',
+    '| | target | measured |',
+    '|---|---|---|',
+    ...targets.map((t) => `| ${t.met ? '✅' : '❌'} ${t.name} | ${t.target} | ${t.figure} |`),
+    '',
+  ];
+  for (const suite of Object.keys(kTitles)) {
+    const suiteRows = rows.filter((r) => r.suite === suite);
+    if (suiteRows.length === 0) continue;
+    lines.push(`## ${kTitles[suite]}`, '');
+    const withRatio = suiteRows.some((r) => baselineFor(r, rows));
+    const withSpeedup = suiteRows.some((r) => r.speedup !== undefined);
+    lines.push(`| | figure |${withRatio ? ' × raw Piscina |' : ''}${withSpeedup ? ' speedup vs serial |' : ''}`);
+    lines.push(`|---|---|${withRatio ? '---|' : ''}${withSpeedup ? '---|' : ''}`);
+    for (const r of suiteRows) {
+      const base = baselineFor(r, rows);
+      const digits = r.unit === 'tasks/s' || r.unit === 'items/s' || r.unit === 'B' ? 0 : 1;
+      let line = `| ${r.name} | ${fmt(r.value, digits)} ${r.unit} |`;
+      if (withRatio) line += base ? ` ${(r.value / base.value).toFixed(2)}× |` : ' |';
+      if (withSpeedup) line += r.speedup !== undefined ? ` ${r.speedup.toFixed(2)}× |` : ' |';
+      lines.push(line);
+    }
+    lines.push('');
+  }
+  lines.push(
+    '## How to reproduce',
+    '',
+    '```sh',
+    'npm ci && npm run build && npm run bench          # all suites, writes this page',
+    'node bench/run.js throughput                      # one suite, console only',
+    'BENCH_REPS=9 BENCH_N=200000 npm run bench          # more repetitions / items',
+    '```',
+    '',
+    'Where the speed comes from: the thread pool learns how long a call of each task takes and, when',
+    'calls of a tiny task are waiting anyway, sends up to 2 ms (at most 512 calls) of them to a worker',
+    'in one message, so Piscina’s per-message cost is paid once per trip. Each call keeps its own Future,',
+    'outcome, cancel and interrupt; an idle pool still sends each call at once (see docs/thread-pool.md).',
+    '',
+  );
+  return lines.join('\n');
+}
+
+function renderSvg(rows) {
+  const bars = rows.filter((r) => r.unit === 'tasks/s' || r.unit === 'items/s');
+  const width = 900;
+  const barH = 22;
+  const gap = 8;
+  const left = 380;
+  const top = 40;
+  const max = Math.max(...bars.map((b) => b.value));
+  const height = top + bars.length * (barH + gap) + 20;
+  const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="13">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="10" y="24" font-size="16" font-weight="bold">Tiny tasks per second (higher is better), 2 workers</text>`,
+  ];
+  bars.forEach((b, i) => {
+    const y = top + i * (barH + gap);
+    const w = Math.max(2, ((width - left - 120) * b.value) / max);
+    const ours = b.name.startsWith('rxfutures');
+    parts.push(`<text x="${left - 8}" y="${y + 16}" text-anchor="end">${esc(b.name)}</text>`);
+    parts.push(`<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${ours ? '#c2185b' : '#78909c'}"/>`);
+    parts.push(`<text x="${left + w + 6}" y="${y + 16}">${fmt(b.value)} /s</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('\n') + '\n';
+}
+
+module.exports = { renderMarkdown, renderSvg };

@@ -1,0 +1,121 @@
+'use strict';
+/**
+ * `npm run bench`: measures rxfutures against raw Piscina and the peers in
+ * one run, prints every figure beside its target, and writes
+ * docs/benchmarks.md and docs/benchmarks.svg. Figures are medians of
+ * BENCH_REPS (default 5) repetitions after a warm-up; ratios are against raw
+ * Piscina measured in this same run. Nothing here is asserted: targets that
+ * are missed are reported as missed.
+ */
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { kReps, fmt } = require('./lib');
+const { renderMarkdown, renderSvg } = require('./report');
+
+function python(n) {
+  try {
+    const out = execFileSync('python3', [path.join(__dirname, 'python/futures_bench.py'), String(n), String(kReps)], {
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
+    return JSON.parse(out);
+  } catch (err) {
+    console.error(`python3 rows skipped: ${err.message.split('\n')[0]}`);
+    return undefined;
+  }
+}
+
+function memory() {
+  const out = execFileSync(process.execPath, ['--expose-gc', path.join(__dirname, 'suites/memory.js')], { encoding: 'utf8' });
+  return JSON.parse(out);
+}
+
+async function main() {
+  const only = process.argv[2];
+  const started = Date.now();
+  const rows = [];
+  const log = (r) => console.log(`${r.suite.padEnd(11)} ${r.name.padEnd(46)} ${fmt(r.value, r.unit === 'tasks/s' || r.unit === 'items/s' ? 0 : 1).padStart(12)} ${r.unit}`);
+  for (const suite of ['throughput', 'streaming', 'latency', 'scaling', 'lifecycle']) {
+    if (only && only !== suite) continue;
+    for (const r of await require(`./suites/${suite}`)()) {
+      rows.push(r);
+      log(r);
+    }
+  }
+  const N = Number(process.env.BENCH_N ?? 100_000);
+  const py = !only || only === 'python' ? python(N) : undefined;
+  if (py) {
+    for (const [name, value, unit] of [
+      ['Python ThreadPoolExecutor(2) submit', py.threadSubmit, 'tasks/s'],
+      ['Python ProcessPoolExecutor(2).map(chunksize=100)', py.processMapChunk100, 'items/s'],
+    ]) {
+      const r = { suite: 'python', name, value, unit };
+      rows.push(r);
+      log(r);
+    }
+  }
+  const mem = !only || only === 'memory' ? memory() : undefined;
+  if (mem) {
+    for (const r of [
+      { suite: 'memory', name: 'raw Piscina bytes per queued task', value: mem.piscina, unit: 'B' },
+      { suite: 'memory', name: 'rxfutures bytes per pending Future', value: mem.ours, unit: 'B' },
+      { suite: 'memory', name: 'mapOrdered$ 1M items: heap growth after', value: mem.million.after / 2 ** 20, unit: 'MiB' },
+      { suite: 'memory', name: 'mapOrdered$ 1M items: peak heap growth', value: mem.million.peak / 2 ** 20, unit: 'MiB' },
+    ]) {
+      rows.push(r);
+      log(r);
+    }
+  }
+  const targets = evaluateTargets(rows);
+  console.log('\nTargets');
+  for (const t of targets) console.log(`${t.met ? 'met   ' : 'MISSED'} ${t.name}: ${t.figure} (target ${t.target})`);
+  if (!only) {
+    const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, ${os.platform()} ${os.arch()}`;
+    const docs = path.join(__dirname, '../docs');
+    fs.mkdirSync(docs, { recursive: true });
+    fs.writeFileSync(path.join(docs, 'benchmarks.md'), renderMarkdown({ rows, targets, machine, reps: kReps, seconds: (Date.now() - started) / 1000 }));
+    fs.writeFileSync(path.join(docs, 'benchmarks.svg'), renderSvg(rows));
+    console.log('\nwrote docs/benchmarks.md and docs/benchmarks.svg');
+  }
+}
+
+function evaluateTargets(rows) {
+  const get = (name) => rows.find((r) => r.name === name)?.value;
+  const out = [];
+  const ratio = (a, b) => (a !== undefined && b !== undefined ? a / b : undefined);
+  const add = (name, value, target, met, figure) => {
+    if (value !== undefined) out.push({ name, target, met, figure });
+  };
+  const piscina = get('raw Piscina (piscina.run)');
+  const submit = ratio(get('rxfutures (executor.submit + await)'), piscina);
+  add('submit throughput vs raw Piscina', submit, '≥ 3×', submit >= 3, `${submit?.toFixed(2)}×`);
+  const vsPoolifier = ratio(get('rxfutures (executor.submit + await)'), get('poolifier'));
+  add('submit throughput vs poolifier', vsPoolifier, '> 1×', vsPoolifier > 1, `${vsPoolifier?.toFixed(2)}×`);
+  const vsPython = ratio(get('rxfutures (executor.submit + await)'), get('Python ThreadPoolExecutor(2) submit'));
+  add('submit throughput vs Python ThreadPoolExecutor(2)', vsPython, '> 1×', vsPython > 1, `${vsPython?.toFixed(2)}×`);
+  const lat = ratio(get('rxfutures p50'), get('raw Piscina p50'));
+  add('sequential round trip p50 vs raw Piscina', lat, '≤ 1.2×', lat <= 1.2, `${lat?.toFixed(2)}×`);
+  const perItem = get('raw Piscina, one run per item');
+  for (const name of ['rxfutures executor.map', 'rxfutures mapOrdered$']) {
+    const r = ratio(get(name), perItem);
+    add(`${name} vs raw per-item Piscina`, r, '≥ 20×', r >= 20, `${r?.toFixed(1)}×`);
+    const p = ratio(get(name), get('Python ProcessPoolExecutor(2).map(chunksize=100)'));
+    add(`${name} vs Python ProcessPoolExecutor.map(chunksize=100)`, p, '> 1×', p > 1, `${p?.toFixed(2)}×`);
+  }
+  const speedup = rows.find((r) => r.name === 'rxfutures, 2 workers')?.speedup;
+  const rawSpeedup = rows.find((r) => r.name === 'raw worker_threads pair')?.speedup;
+  const s = ratio(speedup, rawSpeedup);
+  add('2-worker CPU speedup vs raw worker_threads pair', s, '≥ 0.95×', s >= 0.95, `${speedup?.toFixed(2)}× vs ${rawSpeedup?.toFixed(2)}× → ${s?.toFixed(2)}`);
+  const mem = ratio(get('rxfutures bytes per pending Future'), get('raw Piscina bytes per queued task'));
+  add('bytes per pending Future vs Piscina per queued task', mem, '≤ 1.5×', mem <= 1.5, `${mem?.toFixed(2)}×`);
+  const million = get('mapOrdered$ 1M items: peak heap growth');
+  add('mapOrdered$ over 1,000,000 items, peak heap growth', million, '≤ 64 MiB', million <= 64, `${million?.toFixed(1)} MiB`);
+  return out;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,3 @@
+'use strict';
+const { ThreadWorker } = require('poolifier');
+module.exports = new ThreadWorker(require('./double'));
