@@ -6,7 +6,7 @@ import type { Task } from '../Task';
 import { orderedMap } from '../internal/orderedMap';
 import { kSubmitBatch } from '../internal/symbols';
 import { checkPositiveInteger, describe } from '../internal/validate';
-import { checkTask, loadInProcess, promiseInVirtualTime, settle, type Outcome, type Settling } from './inProcess';
+import { checkTask, iterate, loadInProcess, promiseInVirtualTime, settle, type Outcome, type Settling } from './inProcess';
 import { VirtualStream } from './VirtualStream';
 
 /** What {@link VirtualExecutor.log} records. */
@@ -16,7 +16,10 @@ export type VirtualEvent = 'submitted' | 'started' | 'finished' | 'failed' | 'ca
 export interface VirtualLogEntry {
   /** `scheduler.now()` when it happened: the frame, inside `TestScheduler.run`. */
   readonly time: number;
-  /** `cancelled`: cancelled while queued; `interrupted`: cancelled while running. */
+  /**
+   * `started`: its function was called. `cancelled`: cancelled before that (queued, or a chunk's
+   * call the worker had not reached). `interrupted`: cancelled after that (the worker was stopped).
+   */
   readonly event: VirtualEvent;
   /** The call's number, 1, 2, … in submission order (each call of a batch has its own). */
   readonly id: number;
@@ -41,17 +44,26 @@ interface Call {
   readonly id: number;
   readonly args: unknown[];
   readonly future: Future<unknown>;
+  // queued: pending; running: its message reached a worker; over: its future is done.
   state: 'queued' | 'running' | 'over';
+  // Its function was called in the current run (so a cancel now is an interrupt).
+  executed: boolean;
+  // The job it is in (a new one when a stopped chunk is re-run).
+  job: Job;
 }
 
-// What takes one worker slot: one call, a batch of calls (one message), or a generator run.
+// What takes one worker slot: one call, a chunk of calls (one message), or a generator run.
 interface Job {
   readonly task: AnyTask;
-  readonly calls: Call[];
+  calls: Call[];
   readonly stream?: VirtualStream<unknown>;
-  // The scheduled end of what runs now; unsubscribed on interrupt.
+  // Its futures were marked running (a re-run chunk starts that way).
+  started: boolean;
+  // The call the worker is executing now.
+  current?: Call;
+  // The scheduled end of the current step; unsubscribed when the worker is stopped.
   action?: Subscription;
-  // An interrupt stopped it: nothing it computes any more is reported.
+  // The worker was released or stopped: nothing it computes any more is reported.
   stopped?: boolean;
 }
 
@@ -63,8 +75,11 @@ interface Job {
  * A call is made when it gets a worker slot and holds the slot for
  * `duration(task, args)` frames; its result (or exception) is set at the
  * end of that time. Queueing beyond `maxWorkers`, `cancel`,
- * `cancel({ interrupt: true })` and `shutdown` behave as in the thread pool.
- * Every step is recorded in {@link VirtualExecutor.log}.
+ * `cancel({ interrupt: true })`, chunks (`kSubmitBatch`: calls one after
+ * another on one worker, results together; interrupting a call not reached
+ * skips it, interrupting the one executing stops the worker and re-runs
+ * the rest first) and `shutdown` behave as in the thread pool. Every step
+ * is recorded in {@link VirtualExecutor.log}.
  *
  * Differences from the thread pool, on purpose: inline functions may be
  * closures; arguments and results are passed by reference, not cloned; an
@@ -150,9 +165,9 @@ export class VirtualExecutor implements Executor {
   [kSubmitBatch]<A extends unknown[], R>(task: TaskLike<A, R>, argsList: A[]): Future<Awaited<R>>[] {
     this.#checkOpen('submit');
     checkTask(task, 'submit: task');
-    const job: Job = { task: task as AnyTask, calls: argsList.map((args) => this.#newCall(args)) };
-    this.#enqueue(job);
-    return job.calls.map((c) => c.future as Future<Awaited<R>>);
+    const calls = argsList.map((args) => this.#newCall(args));
+    this.#enqueue(task as AnyTask, calls);
+    return calls.map((c) => c.future as Future<Awaited<R>>);
   }
 
   /**
@@ -164,6 +179,7 @@ export class VirtualExecutor implements Executor {
    * ```
    */
   map<T, R>(task: TaskLike<[T], R>, items: Iterable<T> | AsyncIterable<T>, options?: MapOptions): AsyncIterableIterator<Awaited<R>> {
+    this.#checkOpen('map');
     checkTask(task, 'map: task');
     return orderedMap<T, Awaited<R>>('map', (chunk) => this[kSubmitBatch](task, chunk.map((x) => [x] as [T])), items, options);
   }
@@ -183,7 +199,7 @@ export class VirtualExecutor implements Executor {
     checkTask(task, 'stream: task');
     const call = this.#newCall(args);
     const stream = new VirtualStream<Y>(() => call.future.cancel({ interrupt: true }));
-    this.#enqueue({ task: task as AnyTask, calls: [call], stream: stream as VirtualStream<unknown> });
+    this.#enqueue(task as AnyTask, [call], stream as VirtualStream<unknown>);
     return stream;
   }
 
@@ -194,9 +210,16 @@ export class VirtualExecutor implements Executor {
    * ```ts
    * await executor.shutdown({ cancelFutures: true });
    * ```
+   * @returns a promise; rejects with `TypeError` for options of the wrong type
    */
   shutdown(options: ShutdownOptions = {}): Promise<void> {
-    const { wait = true, cancelFutures = false } = options ?? {};
+    if (options === null || typeof options !== 'object') {
+      return Promise.reject(new TypeError(`shutdown: options must be an object, got ${describe(options)}`));
+    }
+    const { wait = true, cancelFutures = false } = options;
+    for (const [name, value] of [['wait', wait], ['cancelFutures', cancelFutures]] as const) {
+      if (typeof value !== 'boolean') return Promise.reject(new TypeError(`shutdown: options.${name} must be a boolean, got ${describe(value)}`));
+    }
     this.#isShutdown = true;
     if (cancelFutures) {
       for (const job of [...this.#queue]) for (const call of job.calls) call.future.cancel();
@@ -222,28 +245,33 @@ export class VirtualExecutor implements Executor {
   }
 
   #newCall(args: unknown[]): Call {
-    const call: Call = { id: this.#nextId++, args, future: new Future<unknown>(), state: 'queued' };
+    const call: Call = { id: this.#nextId++, args, future: new Future<unknown>(), state: 'queued', executed: false, job: undefined! };
     this.#record('submitted', call);
     return call;
   }
 
-  #enqueue(job: Job): void {
+  #enqueue(task: AnyTask, calls: Call[], stream?: VirtualStream<unknown>): void {
+    const job: Job = { task, calls, stream, started: false };
     this.#queue.push(job);
-    for (const call of job.calls) {
+    for (const call of calls) {
+      call.job = job;
       call.future.addDoneCallback((f) => {
-        // Cancelled while queued: its spot is freed. (Running ones are handled by #interrupt.)
+        // Cancelled while pending: its spot is freed. (Running ones go through #interrupt.)
         if (!f.cancelled() || call.state !== 'queued') return;
         call.state = 'over';
         this.#record('cancelled', call);
-        job.stream?.push({ kind: 'E', error: new CancelledError() });
-        if (job.calls.every((c) => c.state === 'over')) {
-          const i = this.#queue.indexOf(job);
-          if (i >= 0) this.#queue.splice(i, 1);
-          this.#checkIdle();
-        }
+        call.job.stream?.push({ kind: 'E', error: new CancelledError() });
+        this.#dropIfEmpty(call.job);
       });
     }
     this.#scheduleDispatch();
+  }
+
+  #dropIfEmpty(job: Job): void {
+    if (job.calls.some((c) => c.state !== 'over')) return;
+    const i = this.#queue.indexOf(job);
+    if (i >= 0) this.#queue.splice(i, 1);
+    this.#checkIdle();
   }
 
   // Starts queued jobs on a scheduled action, never inside submit() or cancel().
@@ -257,91 +285,95 @@ export class VirtualExecutor implements Executor {
     });
   }
 
+  // The job's message reaches a worker: its futures become running (once: a re-run keeps them running).
   #start(job: Job): void {
-    const live = job.calls.filter((c) => c.state === 'queued' && c.future.setRunningOrNotifyCancel());
+    const live = job.calls.filter((c) => {
+      if (job.started) return c.state === 'running';
+      if (c.state !== 'queued' || !c.future.setRunningOrNotifyCancel()) return false;
+      c.state = 'running';
+      c.future.setInterruptHandler(() => this.#interrupt(c));
+      return true;
+    });
     if (live.length === 0) return;
+    job.calls = live;
+    job.started = true;
     this.#running.add(job);
-    for (const call of live) {
-      call.state = 'running';
-      this.#record('started', call);
-      call.future.setInterruptHandler(() => this.#interrupt(job, call));
-    }
-    if (job.stream !== undefined) return this.#startStream(job, live[0]);
-    let total = 0;
-    const results: Settling[] = [];
-    for (const call of live) {
-      const result = settle(() => loadInProcess(job.task)(...call.args));
-      try {
-        total += this.#durationOf(job.task, call.args);
-      } catch (error) {
-        result.outcome = { ok: false, error };
-      }
-      results.push(result);
-    }
-    job.action = this.#scheduler.schedule(() => {
-      this.#whenSettled(job, results, 'the task', () => {
-        live.forEach((call, i) => this.#end(call, results[i].outcome!));
-        this.#release(job);
-      });
-    }, total);
+    if (job.stream !== undefined) return this.#runStream(job, live[0]);
+    this.#runCalls(job);
   }
 
-  // A generator run: each next() is one step of one duration; `return` takes no time.
-  #startStream(job: Job, call: Call): void {
-    const stream = job.stream!;
-    const opened = settle(() => {
-      const iterable = loadInProcess(job.task)(...call.args) as Iterable<unknown> | AsyncIterable<unknown> | null;
-      if (iterable !== null && typeof iterable === 'object' && Symbol.asyncIterator in iterable) {
-        return iterable[Symbol.asyncIterator]();
+  // One call after another on this worker, each for its duration; the outcomes go back together.
+  #runCalls(job: Job): void {
+    const outcomes = new Map<Call, Settling>();
+    let index = 0;
+    const next = (): void => {
+      while (index < job.calls.length && job.calls[index].state !== 'running') index += 1;
+      const call = job.calls[index++];
+      if (call === undefined) {
+        job.current = undefined;
+        for (const [c, result] of outcomes) this.#end(c, result.outcome!);
+        return this.#release(job);
       }
-      if (iterable !== null && typeof iterable === 'object' && Symbol.iterator in iterable) return iterable[Symbol.iterator]();
-      throw new TypeError('a stream task must be a generator function (or return an iterable / async iterable)');
-    });
+      const result = this.#call(job, call, () => loadInProcess(job.task)(...call.args));
+      outcomes.set(call, result);
+      this.#after(job, call, result, 'the task', next);
+    };
+    next();
+  }
+
+  // A generator run: each next() is one step of one duration; its return takes no time.
+  #runStream(job: Job, call: Call): void {
+    const stream = job.stream!;
     const finish = (outcome: Outcome): void => {
       this.#end(call, outcome.ok ? { ok: true, value: undefined } : outcome);
       stream.push(outcome.ok ? { kind: 'C' } : { kind: 'E', error: outcome.error });
       this.#release(job);
     };
-    // One step of virtual time for `outcome`, then `then()`; a bad duration() fails the run.
-    const after = (outcome: Settling, then: () => void): void => {
-      let d: number;
-      try {
-        d = this.#durationOf(job.task, call.args);
-      } catch (error) {
-        return finish({ ok: false, error });
-      }
-      job.action = this.#scheduler.schedule(() => this.#whenSettled(job, [outcome], 'the generator', then), d);
-    };
-    if (!opened.outcome!.ok) return after(opened, () => finish(opened.outcome!));
+    const opened = this.#call(job, call, () => iterate(loadInProcess(job.task)(...call.args)));
+    if (!opened.outcome!.ok) return this.#after(job, call, opened, 'the generator', () => finish(opened.outcome!));
     const iterator = opened.outcome!.value as Iterator<unknown> | AsyncIterator<unknown>;
     const step = (): void => {
       const next = settle(() => iterator.next());
       if (next.outcome?.ok && (next.outcome.value as IteratorResult<unknown>).done) return finish({ ok: true, value: undefined });
-      after(next, () => {
+      this.#after(job, call, next, 'the generator', () => {
         const outcome = next.outcome!;
         if (!outcome.ok) return finish(outcome);
         const result = outcome.value as IteratorResult<unknown>;
         if (result.done) return finish({ ok: true, value: undefined });
         stream.push({ kind: 'N', value: result.value });
-        if (!job.stopped) step();
+        step();
       });
     };
     step();
   }
 
-  // Calls `then` once every result has an outcome: at once, or — real time only — when its promise settles.
-  #whenSettled(job: Job, results: Settling[], what: string, then: () => void): void {
-    const waiting = results.filter((r) => r.outcome === undefined);
-    if (waiting.length === 0) return then();
-    if (this.#virtual) {
-      for (const r of waiting) r.outcome = { ok: false, error: promiseInVirtualTime(what) };
-      return then();
+  // Calls the task now: the call is the one this worker is executing.
+  #call(job: Job, call: Call, run: () => unknown): Settling {
+    job.current = call;
+    call.executed = true;
+    this.#record('started', call);
+    return settle(run);
+  }
+
+  // After one duration (and, in real time, once `result` settles), `then()` — unless the worker was stopped.
+  #after(job: Job, call: Call, result: Settling, what: string, then: () => void): void {
+    let frames = 0;
+    try {
+      frames = this.#durationOf(job.task, call.args);
+    } catch (error) {
+      result.outcome = { ok: false, error };
     }
-    void Promise.all(waiting.map((r) => r.settled)).then(() => {
-      this.#scheduler.schedule(() => {
-        if (!job.stopped) then();
-      });
-    });
+    const go = (): void => {
+      if (!job.stopped) then();
+    };
+    job.action = this.#scheduler.schedule(() => {
+      if (result.outcome !== undefined) return go();
+      if (this.#virtual) {
+        result.outcome = { ok: false, error: promiseInVirtualTime(what) };
+        return go();
+      }
+      void result.settled!.then(() => this.#scheduler.schedule(go));
+    }, frames);
   }
 
   #durationOf(task: AnyTask, args: unknown[]): number {
@@ -360,21 +392,34 @@ export class VirtualExecutor implements Executor {
     else call.future.setException(outcome.error);
   }
 
-  // The future is already cancelled; the worker is "terminated": every call of the job ends.
-  #interrupt(job: Job, call: Call): void {
+  /**
+   * cancel({ interrupt: true }) of a running future (already cancelled). As
+   * in the thread pool: a call of a chunk the worker has not reached is
+   * skipped; the call it is executing stops the worker, and the chunk's other
+   * unfinished calls run again, first in line, on a fresh worker.
+   */
+  #interrupt(call: Call): void {
+    const job = call.job;
     call.state = 'over';
-    this.#record('interrupted', call);
-    if (job.stopped) return;
-    job.stopped = true;
+    this.#record(call.executed ? 'interrupted' : 'cancelled', call);
+    if (!this.#running.has(job) || job.current !== call) return this.#dropIfEmpty(job);
     job.action?.unsubscribe();
-    for (const other of job.calls) if (other.state === 'running') other.future.cancel({ interrupt: true });
     this.#release(job);
+    const rest = job.calls.filter((c) => c.state === 'running');
+    if (rest.length === 0) return;
+    const again: Job = { task: job.task, calls: rest, started: true };
+    for (const c of rest) {
+      c.job = again;
+      c.executed = false;
+    }
+    this.#queue.unshift(again);
   }
 
   #release(job: Job): void {
     if (!this.#running.delete(job)) return;
     job.stopped = true;
     this.#scheduleDispatch();
+    this.#checkIdle();
   }
 
   #checkIdle(): void {

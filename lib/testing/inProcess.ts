@@ -95,3 +95,12 @@ export function promiseInVirtualTime(what: string): TypeError {
       'Give the VirtualExecutor a synchronous task (or generator), or run this test on a real-time scheduler or a ThreadPoolExecutor',
   );
 }
+
+/** The iterator of what a stream task returned, or the worker's TypeError. */
+export function iterate(value: unknown): Iterator<unknown> | AsyncIterator<unknown> {
+  if (value !== null && typeof value === 'object') {
+    if (Symbol.asyncIterator in value) return (value as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+    if (Symbol.iterator in value) return (value as Iterable<unknown>)[Symbol.iterator]();
+  }
+  throw new TypeError('a stream task must be a generator function (or return an iterable / async iterable)');
+}

@@ -211,7 +211,7 @@ describe('mapOrdered$', () => {
     testScheduler.run(({ cold, expectObservable }) => {
       // buffersize defaults to 2 × maxWorkers × chunksize = 4. The first value goes alone (nothing else
       // is running), then full chunks of 2 as room allows, the tail once the source has completed.
-      // A chunk of two takes 2 × 4 frames on one worker and its results arrive together.
+      // A chunk's calls run one after the other on one worker (2 × 4 frames); its results arrive together.
       const expected = '----a-------(bc)----(de)(f|)';
       expectObservable(cold('(abcdef|)').pipe(mapOrdered$(executor, (s: string) => s, { chunksize: 2 }))).toBe(expected);
     });
@@ -219,9 +219,9 @@ describe('mapOrdered$', () => {
     expect(started).toEqual([
       [0, 'started', 'a'],
       [4, 'started', 'b'],
-      [4, 'started', 'c'],
+      [8, 'started', 'c'],
       [12, 'started', 'd'],
-      [12, 'started', 'e'],
+      [16, 'started', 'e'],
       [20, 'started', 'f'],
     ]);
   });

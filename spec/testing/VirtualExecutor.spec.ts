@@ -231,20 +231,21 @@ describe('VirtualExecutor', () => {
   });
 
   describe('kSubmitBatch', () => {
-    it('should run a batch on one worker for the sum of its durations, results together at the end', () => {
+    it('should run a chunk on one worker, one call after another, results together at the end', () => {
       testScheduler.run(({ flush }) => {
         const executor = new VirtualExecutor({ scheduler: testScheduler, maxWorkers: 2, duration: () => 2 });
-        const batch = executor[kSubmitBatch]((n: number) => n + 1, [[1], [2], [3]]);
+        const chunk = executor[kSubmitBatch]((n: number) => n + 1, [[1], [2], [3]]);
         const single = executor.submit((n: number) => n, 0);
+        testScheduler.schedule(() => expect(chunk.map((f) => f.state)).toEqual(['running', 'running', 'running']), 1);
         flush();
-        expect(batch.map((f) => f.resultNow())).toEqual([2, 3, 4]);
+        expect(chunk.map((f) => f.resultNow())).toEqual([2, 3, 4]);
         expect(single.resultNow()).toBe(0);
         expect(brief(executor.log).filter(([, e]) => e !== 'submitted')).toEqual([
           [0, 'started', 1],
-          [0, 'started', 2],
-          [0, 'started', 3],
           [0, 'started', 4],
+          [2, 'started', 2],
           [2, 'finished', 4],
+          [4, 'started', 3],
           [6, 'finished', 1],
           [6, 'finished', 2],
           [6, 'finished', 3],
@@ -252,7 +253,7 @@ describe('VirtualExecutor', () => {
       });
     });
 
-    it('should skip calls of a queued batch that were cancelled', () => {
+    it('should skip calls of a queued chunk that were cancelled', () => {
       testScheduler.run(({ flush }) => {
         const executor = new VirtualExecutor({ scheduler: testScheduler, duration: () => 2 });
         executor.submit(() => 'first');
@@ -265,17 +266,65 @@ describe('VirtualExecutor', () => {
       });
     });
 
-    it('should stop the whole batch when one running call of it is interrupted (one worker)', () => {
+    it('should skip a running chunk\'s call the worker has not reached, and go on (as the thread pool)', () => {
       testScheduler.run(({ flush }) => {
         const executor = new VirtualExecutor({ scheduler: testScheduler, duration: () => 2 });
+        const [a, b, c] = executor[kSubmitBatch]((n: number) => n, [[1], [2], [3]]);
+        testScheduler.schedule(() => expect(b.cancel({ interrupt: true })).toBe(true), 1);
+        flush();
+        expect([a.state, b.state, c.resultNow()]).toEqual(['finished', 'cancelled', 3]);
+        expect(brief(executor.log).filter(([, e]) => e !== 'submitted')).toEqual([
+          [0, 'started', 1],
+          [1, 'cancelled', 2],
+          [2, 'started', 3],
+          [4, 'finished', 1],
+          [4, 'finished', 3],
+        ]);
+      });
+    });
+
+    it('should stop the worker when the call it is executing is interrupted; the rest of the chunk runs again first', () => {
+      testScheduler.run(({ flush }) => {
+        const executor = new VirtualExecutor({ scheduler: testScheduler, duration: () => 2 });
+        const ran: number[] = [];
+        const [a, b, c] = executor[kSubmitBatch]((n: number) => (ran.push(n), n), [[1], [2], [3]]);
+        const later = executor.submit((n: number) => n, 4);
+        testScheduler.schedule(() => expect(b.cancel({ interrupt: true })).toBe(true), 3);
+        flush();
+        expect([a.resultNow(), b.state, c.resultNow(), later.resultNow()]).toEqual([1, 'cancelled', 3, 4]);
+        // a had run but its result went down with the worker: it runs again, before `later`.
+        expect(ran).toEqual([1, 2, 1, 3]);
+        expect(brief(executor.log).filter(([, e]) => e !== 'submitted')).toEqual([
+          [0, 'started', 1],
+          [2, 'started', 2],
+          [3, 'interrupted', 2],
+          [3, 'started', 1],
+          [5, 'started', 3],
+          [7, 'finished', 1],
+          [7, 'finished', 3],
+          [7, 'started', 4],
+          [9, 'finished', 4],
+        ]);
+      });
+    });
+
+    it('should keep a re-run chunk\'s calls running: cancel() is refused, cancel({ interrupt: true }) skips them', () => {
+      testScheduler.run(({ flush }) => {
+        const executor = new VirtualExecutor({ scheduler: testScheduler, maxWorkers: 1, duration: () => 2 });
+        executor.submit(() => 'busy');
         const [a, b] = executor[kSubmitBatch]((n: number) => n, [[1], [2]]);
-        testScheduler.schedule(() => b.cancel({ interrupt: true }), 1);
+        testScheduler.schedule(() => a.cancel({ interrupt: true }), 3); // a is executing: b is re-queued
+        testScheduler.schedule(() => {
+          expect(b.cancel()).toBe(false);
+          expect(b.cancel({ interrupt: true })).toBe(true);
+        }, 3);
         flush();
         expect([a.state, b.state]).toEqual(['cancelled', 'cancelled']);
-        expect(brief(executor.log).slice(-2)).toEqual([
-          [1, 'interrupted', 2],
-          [1, 'interrupted', 1],
+        expect(brief(executor.log).filter(([, e]) => e === 'cancelled' || e === 'interrupted')).toEqual([
+          [3, 'interrupted', 2],
+          [3, 'cancelled', 3],
         ]);
+        expect(brief(executor.log).filter(([, e]) => e === 'started').map(([, , id]) => id)).toEqual([1, 2]);
       });
     });
   });
@@ -286,6 +335,13 @@ describe('VirtualExecutor', () => {
       void executor.shutdown({ wait: false });
       expect(() => executor.submit(() => 1)).toThrow(expect.objectContaining({ name: 'ShutdownError' }));
       expect(() => executor.stream(function* () {})).toThrow(expect.objectContaining({ name: 'ShutdownError' }));
+      expect(() => executor.map((x: number) => x, [1])).toThrow(expect.objectContaining({ name: 'ShutdownError' }));
+    });
+
+    it('should reject options of the wrong type, naming them', async () => {
+      const executor = new VirtualExecutor({ scheduler: testScheduler });
+      await expect(executor.shutdown({ wait: 'yes' as never })).rejects.toThrow('shutdown: options.wait must be a boolean');
+      await expect(executor.shutdown(null as never)).rejects.toThrow(TypeError);
     });
 
     it('should resolve shutdown({ wait: true }) once queued and running calls have ended', async () => {
@@ -387,9 +443,9 @@ describe('VirtualExecutor', () => {
       const results: number[] = [];
       for await (const y of executor.map((x: number) => -x, [1, 2, 3, 4, 5], { chunksize: 2 })) results.push(y);
       expect(results).toEqual([-1, -2, -3, -4, -5]);
-      const started = executor.log.filter((e) => e.event === 'started');
-      // Calls of one chunk start together.
-      expect(started[0].time).toBe(started[1].time);
+      // Each chunk of two runs on one worker: ids 1 and 2 start on the same worker, one after the other.
+      const started = executor.log.filter((e) => e.event === 'started').map((e) => e.args[0]);
+      expect(started).toEqual([1, 3, 2, 4, 5]);
       await executor.shutdown();
     });
   });
