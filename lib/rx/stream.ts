@@ -51,7 +51,7 @@ export function stream$<A extends unknown[], Y>(executor: Executor, task: Stream
     const pull = (): void => {
       let next: Promise<IteratorResult<Y>>;
       try {
-        next = iterator.next();
+        next = Promise.resolve(iterator.next());
       } catch (err) {
         ended = true;
         subscriber.error(err);

@@ -110,6 +110,19 @@ describe('rx operators on ThreadPoolExecutor', () => {
     expect(await timeQuickCalls(pool, 4)).toBeLessThan(1000);
   });
 
+  it('should error at the position of a value that cannot cross the thread boundary (DataCloneError)', async () => {
+    pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+    const emitted: number[] = [];
+    const values: unknown[] = [1, 2, () => 3, 4];
+    const error = await new Promise((resolve) => {
+      from(values)
+        .pipe(mapOrdered$(pool, quick as (x: unknown) => number))
+        .subscribe({ next: (v) => emitted.push(v), error: resolve });
+    });
+    expect(emitted).toEqual([2, 4]); // the results before it
+    expect(error).toMatchObject({ name: 'DataCloneError' });
+  });
+
   it('should send chunks with chunksize and keep source order', async () => {
     pool = new ThreadPoolExecutor({ maxWorkers: 2 });
     const results = await lastValueFrom(range(0, 50).pipe(mapOrdered$(pool, quick, { chunksize: 7 }), toArray()));
