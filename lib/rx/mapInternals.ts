@@ -1,6 +1,7 @@
 import { Observable, takeWhile, type OperatorFunction, type Subscriber, type TeardownLogic } from 'rxjs';
 import type { Executor, TaskLike } from '../Executor';
 import type { Future } from '../Future';
+import { Fifo } from '../internal/Fifo';
 import { kSubmitBatch } from '../internal/symbols';
 import { checkPositiveInteger, checkPositiveIntegerOrInfinity, describe } from '../internal/validate';
 
@@ -64,10 +65,14 @@ function mapEngine<T, R>(source: Observable<T>, subscriber: Subscriber<Awaited<R
   const { executor, task, buffersize, chunksize, interrupt, ordered, batch } = config;
   // Source values waiting for room: plain values, never futures (backpressure).
   const buffer = new Fifo<T>();
-  // Submitted calls not yet emitted, in submission order.
-  const active = new Fifo<Future<Awaited<R>>>();
+  // Ordered: submitted calls not yet emitted, in submission order.
+  const window = new Fifo<Future<Awaited<R>>>();
+  // Unordered: submitted calls not yet emitted.
+  const inFlight = new Set<Future<Awaited<R>>>();
   // Unordered: done calls, in completion order, waiting to be emitted.
   const finished: Future<Awaited<R>>[] = [];
+  // How many calls are submitted and not yet emitted.
+  const active = (): number => (ordered ? window.length : inFlight.size);
   // The source completed.
   let isComplete = false;
   // Errored, completed or unsubscribed: nothing more is emitted or submitted.
@@ -92,12 +97,12 @@ function mapEngine<T, R>(source: Observable<T>, subscriber: Subscriber<Awaited<R
     while (!closed) {
       let f: Future<Awaited<R>> | undefined;
       if (ordered) {
-        if (active.peek()?.done() !== true) return;
-        f = active.shift()!;
+        if (window.peek()?.done() !== true) return;
+        f = window.shift()!;
       } else {
         f = finished.shift();
         if (f === undefined) return;
-        active.remove(f);
+        inFlight.delete(f);
       }
       let value: Awaited<R>;
       try {
@@ -111,22 +116,22 @@ function mapEngine<T, R>(source: Observable<T>, subscriber: Subscriber<Awaited<R
 
   // Submits buffered values while there is room, a chunk at a time.
   const submitMore = (): void => {
-    while (!closed && buffer.length > 0 && active.length < buffersize) {
+    while (!closed && buffer.length > 0 && active() < buffersize) {
       const want = Math.min(chunksize, buffer.length);
-      const room = buffersize - active.length;
+      const room = buffersize - active();
       // A partial chunk waits for more values, and a chunk waits for room, unless nothing of ours is running.
-      if (active.length > 0 && ((want < chunksize && !isComplete) || room < want)) return;
+      if (active() > 0 && ((want < chunksize && !isComplete) || room < want)) return;
       const n = Math.min(want, room);
       let futures: Future<Awaited<R>>[];
       try {
         futures =
           n === 1 || !batch
             ? [executor.submit(task, buffer.shift()!)]
-            : (executor as unknown as Batching)[kSubmitBatch]<[T], R>(task, buffer.take(n).map((v): [T] => [v]));
+            : (executor as unknown as Batching)[kSubmitBatch]<[T], R>(task, takeArgs(buffer, n));
       } catch (err) {
         return fail(err);
       }
-      for (const f of futures) active.push(f);
+      for (const f of futures) (ordered ? window.push(f) : inFlight.add(f));
       for (const f of futures) f.addDoneCallback(onDone);
     }
   };
@@ -142,7 +147,7 @@ function mapEngine<T, R>(source: Observable<T>, subscriber: Subscriber<Awaited<R
         again = false;
         emitReady();
         submitMore();
-        if (!closed && isComplete && buffer.length === 0 && active.length === 0) {
+        if (!closed && isComplete && buffer.length === 0 && active() === 0) {
           closed = true;
           subscriber.complete();
         }
@@ -170,64 +175,18 @@ function mapEngine<T, R>(source: Observable<T>, subscriber: Subscriber<Awaited<R
   return () => {
     closed = true;
     subscription.unsubscribe();
-    buffer.clear();
-    // Newest first: queued calls are cancelled before running ones free their workers.
-    for (const f of active.drain().reverse()) if (!f.done()) f.cancel({ interrupt });
+    buffer.drain();
+    const unfinished = ordered ? window.drain() : [...inFlight];
+    inFlight.clear();
     finished.length = 0;
+    // Newest first: queued calls are cancelled before running ones free their workers.
+    for (const f of unfinished.reverse()) if (!f.done()) f.cancel({ interrupt });
   };
 }
 
-/** A FIFO with O(1) shift (an array and a head index), compacted as it drains. */
-class Fifo<T> {
-  #items: (T | undefined)[] = [];
-  #head = 0;
-
-  get length(): number {
-    return this.#items.length - this.#head;
-  }
-
-  push(item: T): void {
-    this.#items.push(item);
-  }
-
-  peek(): T | undefined {
-    return this.#items[this.#head];
-  }
-
-  shift(): T | undefined {
-    if (this.#head >= this.#items.length) return undefined;
-    const item = this.#items[this.#head];
-    this.#items[this.#head++] = undefined;
-    if (this.#head === this.#items.length) this.clear();
-    else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
-    return item;
-  }
-
-  take(n: number): T[] {
-    const items: T[] = [];
-    while (items.length < n && this.length > 0) items.push(this.shift()!);
-    return items;
-  }
-
-  /** Removes one item (unordered completion); O(n), n ≤ buffersize. */
-  remove(item: T): void {
-    const i = this.#items.indexOf(item, this.#head);
-    if (i < 0) return;
-    if (i === this.#head) this.shift();
-    else this.#items.splice(i, 1);
-  }
-
-  drain(): T[] {
-    const items = this.#items.slice(this.#head) as T[];
-    this.clear();
-    return items;
-  }
-
-  clear(): void {
-    this.#items = [];
-    this.#head = 0;
-  }
+/** The next `n` buffered values as one-argument calls. */
+function takeArgs<T>(buffer: Fifo<T>, n: number): [T][] {
+  const args: [T][] = [];
+  while (args.length < n && buffer.length > 0) args.push([buffer.shift()!]);
+  return args;
 }
