@@ -155,13 +155,16 @@ export class VirtualExecutor implements Executor {
    * ```ts
    * const f = executor.submit((a: number, b: number) => a + b, 1, 2);
    * ```
+   * @param task - a function (closures are fine here) or a module Task (required in-process)
+   * @param args - its arguments, passed by reference
+   * @returns the call's Future
    * @throws ShutdownError after shutdown; TypeError for a task that is neither a function nor a Task
    */
   submit<A extends unknown[], R>(task: TaskLike<A, R>, ...args: A): Future<Awaited<R>> {
     return this[kSubmitBatch](task, [args])[0];
   }
 
-  /** @internal Queues several calls of one task as one job (one slot, results together at the end). */
+  /** @internal Queues several calls of one task as one chunk: one worker, one call after another, results together. */
   [kSubmitBatch]<A extends unknown[], R>(task: TaskLike<A, R>, argsList: A[]): Future<Awaited<R>>[] {
     this.#checkOpen('submit');
     checkTask(task, 'submit: task');
