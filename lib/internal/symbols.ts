@@ -14,3 +14,10 @@ export const kTransfer = Symbol.for('rxfutures.kTransfer');
  * cannot batch leave it out and get one submit per item.
  */
 export const kSubmitBatch = Symbol('rxfutures.kSubmitBatch');
+/**
+ * Optional executor method `(task) => number | undefined`: how many calls of
+ * `task` are worth having submitted at once. The thread pool answers for
+ * tasks it has learnt are tiny (it sends many of their calls per worker
+ * trip); operators use it for their default `buffersize`.
+ */
+export const kPreferredInFlight = Symbol('rxfutures.kPreferredInFlight');

@@ -2,12 +2,16 @@ import { Observable, takeWhile, type OperatorFunction, type Subscriber, type Tea
 import type { Executor, TaskLike } from '../Executor';
 import type { Future } from '../Future';
 import { Fifo } from '../internal/Fifo';
-import { kSubmitBatch } from '../internal/symbols';
+import { kPreferredInFlight, kSubmitBatch } from '../internal/symbols';
 import { checkPositiveInteger, checkPositiveIntegerOrInfinity, describe } from '../internal/validate';
 
 /** Options shared by {@link mapOrdered$} and {@link mapUnordered$}. */
 export interface MapInternalsOptions {
-  /** At most this many calls submitted and not yet emitted. @default 2 × executor.maxWorkers (× chunksize) */
+  /**
+   * At most this many calls submitted and not yet emitted.
+   * @default 2 × executor.maxWorkers (× chunksize); on a thread pool that has learnt the task is
+   *   tiny, 2 × maxWorkers messages of as many calls as it coalesces into one
+   */
   buffersize?: number;
   /** Source values sent per message, on executors that can batch. @default 1 */
   chunksize?: number;
@@ -18,6 +22,11 @@ export interface MapInternalsOptions {
 // An executor with the optional batch method (lib/internal/symbols.ts).
 interface Batching {
   [kSubmitBatch]<A extends unknown[], R>(task: TaskLike<A, R>, argsList: A[]): Future<Awaited<R>>[];
+}
+
+// An executor that can say how many calls of a task keep it busy (lib/internal/symbols.ts).
+interface Preferring {
+  [kPreferredInFlight](task: TaskLike<any[], unknown>): number | undefined;
 }
 
 /**
@@ -43,18 +52,26 @@ export function mapInternals<T, R>(
   // Room for two messages per worker, so no worker waits for the next one.
   const { buffersize = 2 * workers * chunksize } = options;
   checkPositiveIntegerOrInfinity(buffersize, `${name}: options.buffersize`);
+  // With no buffersize given, a thread pool that coalesces tiny calls may ask for a wider window:
+  // 2 × maxWorkers *messages* in flight rather than 2 × maxWorkers calls.
+  const prefer = (executor as Partial<Preferring>)[kPreferredInFlight];
+  const window =
+    options.buffersize === undefined && chunksize === 1 && typeof prefer === 'function'
+      ? (): number => Math.max(buffersize, prefer.call(executor, task as TaskLike<any[], unknown>) ?? 0)
+      : (): number => buffersize;
   if (typeof interrupt !== 'boolean') throw new TypeError(`${name}: options.interrupt must be a boolean, got ${describe(interrupt)}`);
   const batch = chunksize > 1 && typeof (executor as Partial<Batching>)[kSubmitBatch] === 'function';
   return (source) =>
     new Observable<Awaited<R>>((subscriber) =>
-      mapEngine(source, subscriber, { executor, task, buffersize, chunksize: batch ? chunksize : 1, interrupt, ordered, batch }),
+      mapEngine(source, subscriber, { executor, task, window, chunksize: batch ? chunksize : 1, interrupt, ordered, batch }),
     );
 }
 
 interface EngineConfig<T, R> {
   executor: Executor;
   task: TaskLike<[T], R>;
-  buffersize: number;
+  /** The buffersize now (it may widen as the executor learns the task). */
+  window: () => number;
   chunksize: number;
   interrupt: boolean;
   ordered: boolean;
@@ -62,7 +79,7 @@ interface EngineConfig<T, R> {
 }
 
 function mapEngine<T, R>(source: Observable<T>, subscriber: Subscriber<Awaited<R>>, config: EngineConfig<T, R>): TeardownLogic {
-  const { executor, task, buffersize, chunksize, interrupt, ordered, batch } = config;
+  const { executor, task, window: currentWindow, chunksize, interrupt, ordered, batch } = config;
   // Source values waiting for room: plain values, never futures (backpressure).
   const buffer = new Fifo<T>();
   // Ordered: submitted calls not yet emitted, in submission order.
@@ -116,6 +133,7 @@ function mapEngine<T, R>(source: Observable<T>, subscriber: Subscriber<Awaited<R
 
   // Submits buffered values while there is room, a chunk at a time.
   const submitMore = (): void => {
+    const buffersize = currentWindow();
     while (!closed && buffer.length > 0 && active() < buffersize) {
       const want = Math.min(chunksize, buffer.length);
       const room = buffersize - active();

@@ -4,7 +4,7 @@ import type { Executor, MapOptions, ShutdownOptions, StreamTaskLike, TaskLike } 
 import { Future } from '../Future';
 import { findUncloneable } from '../internal/cloneCheck';
 import { orderedMap } from '../internal/orderedMap';
-import { kSubmitBatch } from '../internal/symbols';
+import { kPreferredInFlight, kSubmitBatch } from '../internal/symbols';
 import { describe } from '../internal/validate';
 import { isTransferred, transferListItem } from '../transfer';
 import { describeTask } from './describeTask';
@@ -121,6 +121,14 @@ export class ThreadPoolExecutor implements Executor {
     this.#checkQueue(futures.length);
     this.#pool.enqueue({ futures: futures as Future<unknown>[], request: { task: descriptor, batch }, transferList });
     return futures;
+  }
+
+  /**
+   * How many calls of `task` are worth having in flight (see kPreferredInFlight).
+   * @internal
+   */
+  [kPreferredInFlight](task: TaskLike<any[], unknown>): number | undefined {
+    return this.#pool.preferredInFlight(describeTask(task, 'task'));
   }
 
   /**

@@ -103,6 +103,17 @@ export class WorkerPool {
     });
   }
 
+  /**
+   * How many calls of `task` keep every worker busy: two messages per worker,
+   * each as big as coalescing makes it. Undefined until the task is measured.
+   */
+  preferredInFlight(task: TaskDescriptor): number | undefined {
+    const callTime = this.#callTime.get(task);
+    if (callTime === undefined) return undefined;
+    const perMessage = Math.max(1, Math.min(kMaxBatch, Math.floor(kBatchBudgetMs / Math.max(callTime, 1e-6))));
+    return 2 * this.#maxWorkers * perMessage;
+  }
+
   /** The error every submit throws once an initializer failed. */
   get broken(): BrokenThreadPool | undefined {
     return this.#broken;
