@@ -221,19 +221,24 @@ export class WorkerPool {
   #run(item: WorkItem): void {
     const controller = new InterruptSignal();
     const { batch } = item.request;
+    // What goes to the worker (the flat form of a one-argument batch).
+    let wireRequest: Request = item.request;
     if (batch === undefined) {
       const interrupt = (): void => controller.abort();
       item.futures[0].setInterruptHandler(interrupt);
     } else {
       const control = new Int32Array(new SharedArrayBuffer(4 * batch.length));
+      const oneArgument = batch.every((args) => args.length === 1);
+      // The pool keeps `batch` (for re-queueing); the worker gets the flat form when it can.
       item = { ...item, request: { ...item.request, control } };
+      wireRequest = oneArgument ? { task: item.request.task, control, single: batch.map((args) => args[0]) } : item.request;
       item.futures.forEach((f, i) => f.setInterruptHandler(() => interruptCall(control, i, controller)));
     }
     this.#inFlight += 1;
     this.#runningCalls += item.futures.length;
     let answer: Promise<Response>;
     try {
-      answer = this.#piscina.run(item.request, { transferList: item.transferList as never, signal: controller as never });
+      answer = this.#piscina.run(wireRequest, { transferList: item.transferList as never, signal: controller as never });
     } catch (err) {
       answer = Promise.reject(err);
     }
@@ -261,23 +266,22 @@ export class WorkerPool {
       for (const f of item.futures) if (!f.done()) f.setException(this.#broken);
       return;
     }
-    if (response.elapsed !== undefined && item.request.port === undefined && response.outcomes.length > 0) {
-      const sample = response.elapsed / response.outcomes.length;
+    const { values, errors, skipped } = response;
+    if (response.elapsed !== undefined && item.request.port === undefined && values.length > 0) {
+      const sample = response.elapsed / values.length;
       const previous = this.#callTime.get(item.request.task);
       this.#callTime.set(item.request.task, previous === undefined ? sample : previous + kEwmaWeight * (sample - previous));
     }
-    item.futures.forEach((f, i) => {
-      const outcome = response.outcomes[i];
+    const { futures } = item;
+    for (let i = 0; i < futures.length; i++) {
+      const f = futures[i];
       // An interrupted future is already cancelled: what the task said after that is dropped.
-      if (f.done() || outcome === undefined) return;
-      if (outcome.ok) {
-        this.#completed += 1;
-        f.setResult(outcome.value);
-      } else if ('error' in outcome) {
-        this.#completed += 1;
-        f.setException(decodeTaskError(outcome.error));
-      }
-    });
+      if (f.done() || skipped?.includes(i)) continue;
+      this.#completed += 1;
+      const error = errors?.[i];
+      if (error !== undefined) f.setException(decodeTaskError(error));
+      else f.setResult(values[i]);
+    }
   }
 
   #onFailure(item: WorkItem, err: unknown, aborted: boolean): void {

@@ -23,6 +23,8 @@ export interface Request {
   task: TaskDescriptor;
   args?: unknown[];
   batch?: unknown[][];
+  /** A batch of one-argument calls, flattened (cheaper to clone than an array of arrays). */
+  single?: unknown[];
   /**
    * For batches, one cell per call (see {@link CallState}): the worker claims
    * a call by moving its cell from Waiting to Started, the pool skips one by
@@ -37,13 +39,20 @@ export interface Request {
 export const CallState = { Waiting: 0, Started: 1, Skipped: 2, Done: 3 } as const;
 
 /** The outcome of one call. */
-export type Outcome = { ok: true; value: unknown } | { ok: false; error: EncodedError } | { ok: false; skipped: true };
+export type Outcome = { ok: true; value: unknown } | { ok: false; error: EncodedError };
 
-/** What the worker answers. */
+/**
+ * What the worker answers. Outcomes are columns rather than one object per
+ * call: a 512-call batch clones 1 array of values instead of 512 objects.
+ */
 export interface Response {
-  /** One outcome per call (one for a single call, N for a batch). */
-  outcomes: Outcome[];
-  /** The initializer threw: the pool is broken; `outcomes` is empty. */
+  /** `values[i]` is call i's value (undefined where it failed or was skipped). */
+  values: unknown[];
+  /** `errors[i]` is call i's exception, where it failed; absent when none did. */
+  errors?: (EncodedError | undefined)[];
+  /** Calls skipped because they were interrupted before the worker reached them. */
+  skipped?: number[];
+  /** The initializer threw: the pool is broken; `values` is empty. */
   initError?: EncodedError;
   /** Milliseconds the calls took in the worker (the pool learns which tasks are tiny). */
   elapsed?: number;

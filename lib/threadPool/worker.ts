@@ -41,12 +41,14 @@ function initialize(): Promise<EncodedError | null> {
 /** Piscina calls this for every request. */
 export default async function handle(request: Request): Promise<unknown> {
   const initError = await initialize();
-  if (initError !== null) return { outcomes: [], initError } satisfies Response;
+  if (initError !== null) return { values: [], initError } satisfies Response;
   if (request.port !== undefined) return runStream(request);
 
   const transferList: ArrayBuffer[] = [];
-  const calls = request.batch ?? [request.args ?? []];
-  const outcomes: Outcome[] = [];
+  const { single, control } = request;
+  const count = single?.length ?? request.batch?.length ?? 1;
+  const argsOf = (i: number): unknown[] => (single !== undefined ? [single[i]] : (request.batch?.[i] ?? request.args ?? []));
+  const response: Response = { values: new Array(count) };
   let fn: ((...args: unknown[]) => unknown) | undefined;
   let loadError: unknown;
   try {
@@ -54,23 +56,22 @@ export default async function handle(request: Request): Promise<unknown> {
   } catch (err) {
     loadError = err;
   }
-  const { control } = request;
   const start = performance.now();
-  for (let i = 0; i < calls.length; i++) {
+  for (let i = 0; i < count; i++) {
     // Claim the call; if the pool skipped it first (an interrupt before we got here), move on.
     if (control !== undefined && Atomics.compareExchange(control, i, CallState.Waiting, CallState.Started) !== CallState.Waiting) {
-      outcomes.push({ ok: false, skipped: true });
+      (response.skipped ??= []).push(i);
       continue;
     }
-    if (fn === undefined) outcomes.push({ ok: false, error: encodeError(loadError) });
-    else {
-      const outcome = call(fn, request.task, calls[i], transferList);
-      outcomes.push(outcome instanceof Promise ? await outcome : outcome);
-    }
+    let outcome: Outcome | Promise<Outcome> =
+      fn === undefined ? { ok: false, error: encodeError(loadError) } : call(fn, request.task, argsOf(i), transferList);
+    if (outcome instanceof Promise) outcome = await outcome;
+    if (outcome.ok) response.values[i] = outcome.value;
+    else (response.errors ??= [])[i] = outcome.error;
     if (control !== undefined) Atomics.store(control, i, CallState.Done);
   }
-  completedCalls += calls.length;
-  const response: Response = { outcomes, elapsed: performance.now() - start };
+  response.elapsed = performance.now() - start;
+  completedCalls += count;
   if (completedCalls >= settings.maxTasksPerChild) response.retire = threadId;
   if (transferList.length === 0) return response;
   return Piscina.move({ [Piscina.transferableSymbol]: transferList, [Piscina.valueSymbol]: response } as never);
@@ -138,16 +139,16 @@ async function runStream(request: Request): Promise<Response> {
       const outcome = prepareValue(item, transferList, 'a yielded value');
       if (!outcome.ok) {
         port.postMessage({ error: outcome.error });
-        return { outcomes: [outcome] };
+        return { values: [undefined], errors: [outcome.error] };
       }
       port.postMessage({ value: outcome.value }, transferList);
     }
     port.postMessage({ end: true });
-    return { outcomes: [{ ok: true, value: undefined }] };
+    return { values: [undefined] };
   } catch (err) {
     const error = encodeError(explainInline(err, request.task));
     port.postMessage({ error });
-    return { outcomes: [{ ok: false, error }] };
+    return { values: [undefined], errors: [error] };
   } finally {
     port.close();
   }
