@@ -5,4 +5,6 @@ module.exports = {
   testMatch: ['**/*.spec.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: { warnOnly: false } }] },
   testTimeout: 30000,
+  // Examples import the package by name, as users do.
+  moduleNameMapper: { '^rxfutures$': '<rootDir>/lib/index.ts', '^rxfutures/testing$': '<rootDir>/lib/testing/index.ts' },
 };

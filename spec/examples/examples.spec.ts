@@ -1,0 +1,41 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const root = path.join(__dirname, '../..');
+
+/** Runs an example the way the docs say to (`node --import tsx <file>`) and returns its output. */
+async function example(file: string): Promise<string> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(root, 'examples', file)], { cwd: root, timeout: 60_000 });
+  return stdout;
+}
+
+/** Every example of examples/ runs and prints what it promises. */
+describe('examples', () => {
+  it.each([
+    ['python/01-submit-result.ts', [/pow\(323, 1235\) % 1000007 = \d+n/]],
+    ['python/02-map-in-order.ts', [/in input order: a, b, c, d/]],
+    ['python/03-as-completed.ts', [/nonexistent-subdomain\.python\.org\/ generated an exception: getaddrinfo ENOTFOUND/, /www\.bbc\.co\.uk\/ page is \d+ bytes/]],
+    ['python/04-done-callbacks.ts', [/first callback: state finished\nsecond callback: result 144\nadded after completion: runs at once/]],
+    ['python/05-cancel-queued.ts', [/cancel queued: true cancelled/, /cancel running: false running/, /cancel running with interrupt: true cancelled/]],
+    ['python/06-exceptions.ts', [/stored: Error ENOTFOUND/, /re-raised by result\(\): true/, /worker stack kept: true/]],
+    ['python/07-await-using.ts', [/inside the block: \[ 2, 3, 4 \]/, /after the block: true/]],
+    ['python/08-prime-check.ts', [/1000037 is prime: true/, /1000039 is prime: true/, /1099726899285419 is prime: false/]],
+    ['python/09-killed-worker.ts', [/the crashed task: WorkerExitError true/, /the next task: [0-9a-f]{64}/]],
+    ['python/10-wait-first-completed.ts', [/first answer from mirror B \(2 still running\)/]],
+    ['angular-service/main.ts', [/97 is prime: true/, /primes among 1\.\.30: 2 3 5 7 11 13 17 19 23 29/]],
+  ])('%s should run and print what it promises', async (file, patterns) => {
+    const out = await example(file);
+    for (const pattern of patterns) expect(out).toMatch(pattern);
+  });
+
+  it('should compute the prime example’s expectations rather than copy them', async () => {
+    const { isPrime } = await import('../../examples/tasks');
+    const out = await example('python/08-prime-check.ts');
+    for (const line of out.trim().split('\n')) {
+      const [, n, answer] = /^(\d+) is prime: (true|false)$/.exec(line)!;
+      expect(String(isPrime(Number(n)))).toBe(answer);
+    }
+  });
+});
