@@ -10,7 +10,7 @@ import Piscina from 'piscina';
 import { findUncloneable } from '../internal/cloneCheck';
 import { encodeError, type EncodedError } from '../internal/errorCodec';
 import { isTransferred, transferListItem } from '../transfer';
-import { loadTask } from './loadTask';
+import { loadTask } from '../internal/loadTask';
 import { CallState, type Outcome, type Request, type Response, type TaskDescriptor, type WorkerSettings } from './protocol';
 
 const settings: WorkerSettings = (Piscina.workerData as WorkerSettings | undefined) ?? {

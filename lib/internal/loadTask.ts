@@ -1,5 +1,6 @@
 /**
- * Worker side: turns a TaskDescriptor into a callable, once per worker.
+ * Far side (worker thread or child process): turns a TaskDescriptor into a
+ * callable, once per worker.
  * Module tasks are loaded with require (ESM through a real dynamic import);
  * TypeScript task modules get a transpile-only hook when no loader (tsx,
  * ts-node) is registered — that is what makes them work under Jest, whose
@@ -10,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { TaskDescriptor } from './protocol';
+import type { TaskDescriptor } from '../threadPool/protocol';
 
 type Callable = (...args: unknown[]) => unknown;
 
