@@ -1,19 +1,47 @@
 import { CancelledError, InvalidStateError, TimeoutError } from './errors';
 import { checkTimeout } from './internal/validate';
 import { kAddWaiter, kRemoveWaiter } from './internal/symbols';
-import type { Waiter } from './internal/waiters';
+import { FirstCompletedWaiter, startTimer, type Waiter } from './internal/waiters';
 
 /**
  * The states of a Future, as in CPython's `_base.py`.
  *
  * - `'pending'`: submitted, not started; `cancel()` succeeds.
  * - `'running'`: a worker has it; only `cancel({ interrupt: true })` stops it.
- * - `'cancelled'`: cancelled by the user. Terminal; waiters were told at once.
+ * - `'cancelled'`: cancelled by the user. Terminal; waiters were told at once
+ *   (CPython's CANCELLED and CANCELLED_AND_NOTIFIED are one state here).
  * - `'finished'`: has a result or an exception. Terminal.
+ *
+ * @example
+ * ```ts
+ * const f = new Future<number>();
+ * f.state; // 'pending'
+ * ```
  */
 export type FutureState = 'pending' | 'running' | 'cancelled' | 'finished';
 
-/** Options of {@link Future.cancel}. */
+/**
+ * The state table: the states each state may move to. Every change of state
+ * goes through `#transition`, which throws `InvalidStateError` for anything
+ * not listed here.
+ */
+const kTransitions: Readonly<Record<FutureState, readonly FutureState[]>> = {
+  pending: ['running', 'cancelled', 'finished'],
+  // 'cancelled' only through cancel({ interrupt: true }) with an interrupt handler set.
+  running: ['cancelled', 'finished'],
+  // setRunningOrNotifyCancel() answers false here instead of moving.
+  cancelled: [],
+  finished: [],
+};
+
+/**
+ * Options of {@link Future.cancel}.
+ *
+ * @example
+ * ```ts
+ * future.cancel({ interrupt: true }); // also stop it if it is running
+ * ```
+ */
 export interface CancelOptions {
   /**
    * Also stop a task that is already running, where the executor can (the
@@ -50,9 +78,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #outcome: Outcome<T> | undefined;
   // `any` keeps Future<T> covariant in T (Future<number> is a Future<unknown>).
   #callbacks: Array<(f: Future<any>) => void> = [];
+  // wait(), asCompleted() and pending result()/exception() calls.
   #waiters = new Set<Waiter>();
-  #settled: Promise<void> | undefined;
-  #resolveSettled: (() => void) | undefined;
   #interruptHandler: (() => void) | undefined;
   readonly #id = nextId++;
 
@@ -88,8 +115,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
       case 'running': {
         const interrupt = this.#interruptHandler;
         if (options?.interrupt !== true || interrupt === undefined) return false;
-        this.#interruptHandler = undefined;
-        this.#settle('cancelled', undefined);
+        this.#transition('cancelled');
         // The executor stops the task after the future is already cancelled,
         // so whatever the dying task reports afterwards is ignored.
         try {
@@ -100,7 +126,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
         return true;
       }
       case 'pending':
-        this.#settle('cancelled', undefined);
+        this.#transition('cancelled');
         return true;
     }
   }
@@ -230,8 +256,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * if (f.done()) console.log(f.resultNow());
    * ```
    * @returns the value
-   * @throws `InvalidStateError` if not done; the task's exception if it
-   *   failed; `CancelledError` if cancelled
+   * @throws `InvalidStateError` if not done; otherwise exactly what
+   *   `result()` would reject with: the task's exception, or `CancelledError`
    */
   resultNow(): T {
     const outcome = this.#terminalOutcome('resultNow');
@@ -247,7 +273,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * ```ts
    * if (f.done() && !f.cancelled()) console.log(f.exceptionNow());
    * ```
+   * @returns the exception the task threw, or `undefined`
    * @throws `InvalidStateError` if not done; `CancelledError` if cancelled
+   *   (as `exception()` rejects with it)
    */
   exceptionNow(): unknown {
     const outcome = this.#terminalOutcome('exceptionNow');
@@ -277,8 +305,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
    */
   setRunningOrNotifyCancel(): boolean {
     if (this.#state === 'cancelled') return false;
-    if (this.#state !== 'pending') throw this.#invalid();
-    this.#state = 'running';
+    this.#transition('running');
     return true;
   }
 
@@ -292,8 +319,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * @throws `InvalidStateError` if the future is already cancelled or finished
    */
   setResult(value: T): void {
-    if (this.done()) throw this.#invalid();
-    this.#settle('finished', { ok: true, value });
+    this.#transition('finished', { ok: true, value });
   }
 
   /**
@@ -307,14 +333,14 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * @throws `InvalidStateError` if the future is already cancelled or finished
    */
   setException(error: unknown): void {
-    if (this.done()) throw this.#invalid();
-    this.#settle('finished', { ok: false, error });
+    this.#transition('finished', { ok: false, error });
   }
 
   /**
    * Tells the future how its executor stops the running task, which enables
    * `cancel({ interrupt: true })`. Called once, when the task starts running;
    * the handler runs at most once, after the future is already cancelled.
+   * Ignored once the future is done. Pass `undefined` to withdraw it.
    *
    * @example
    * ```ts
@@ -322,6 +348,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * ```
    */
   setInterruptHandler(handler: (() => void) | undefined): void {
+    if (this.done()) return;
     this.#interruptHandler = handler;
   }
 
@@ -335,52 +362,56 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this.#waiters.delete(waiter);
   }
 
-  // The one guarded transition into a terminal state.
-  #settle(state: 'cancelled' | 'finished', outcome: Outcome<T> | undefined): void {
-    this.#state = state;
+  // The one guarded change of state (CPython's `set_result` guard, for every
+  // move): anything kTransitions does not list is an InvalidStateError.
+  #transition(to: FutureState, outcome?: Outcome<T>): void {
+    if (!kTransitions[this.#state].includes(to)) {
+      throw new InvalidStateError(`${this.#state}: ${this}`);
+    }
+    this.#state = to;
+    if (to === 'running') return;
     this.#outcome = outcome;
     this.#interruptHandler = undefined;
     const waiters = [...this.#waiters];
     this.#waiters.clear();
     for (const waiter of waiters) {
-      if (state === 'cancelled') waiter.addCancelled(this);
+      if (to === 'cancelled') waiter.addCancelled(this);
       else if (outcome?.ok) waiter.addResult(this);
       else waiter.addException(this);
     }
-    this.#resolveSettled?.();
     const callbacks = this.#callbacks;
     this.#callbacks = [];
     for (const cb of callbacks) invokeCallback(cb, this);
   }
 
+  // The stored outcome of a finished future. A cancelled one has none: both
+  // resultNow() and exceptionNow() throw CancelledError, as result() and
+  // exception() reject with it (Python's exception() raises it too).
   #terminalOutcome(method: string): Outcome<T> {
-    if (this.#state === 'cancelled') return { ok: false, error: new CancelledError() };
+    if (this.#state === 'cancelled') throw new CancelledError();
     if (this.#state !== 'finished' || this.#outcome === undefined) {
       throw new InvalidStateError(`${method}() called on a future that is not done: ${this}`);
     }
     return this.#outcome;
   }
 
-  #invalid(): InvalidStateError {
-    return new InvalidStateError(`${this.#state}: ${this}`);
-  }
-
-  // Resolves (never rejects) when done, or rejects with TimeoutError.
+  // Resolves (never rejects) when done, or rejects with TimeoutError. A
+  // waiter, like wait() uses, so an expired call lets go of the future.
   #waitDone(timeout: number | undefined): Promise<void> {
     const bad = checkTimeout(timeout, 'timeout');
     if (bad) return Promise.reject(bad);
     if (this.done()) return Promise.resolve();
-    if (this.#settled === undefined) {
-      this.#settled = new Promise<void>((resolve) => {
-        this.#resolveSettled = resolve;
-      });
-    }
-    if (timeout === undefined || timeout === null || timeout === Infinity) return this.#settled;
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new TimeoutError(`future not done within ${timeout} ms: ${this}`)), timeout);
-      void this.#settled!.then(() => {
-        clearTimeout(timer);
+      let stopTimer: (() => void) | undefined;
+      const waiter = new FirstCompletedWaiter(() => {
+        stopTimer?.();
         resolve();
+      });
+      this.#waiters.add(waiter);
+      if (timeout === undefined || timeout === null) return;
+      stopTimer = startTimer(timeout, () => {
+        this.#waiters.delete(waiter);
+        reject(new TimeoutError(`future not done within ${timeout} ms: ${this}`));
       });
     });
   }

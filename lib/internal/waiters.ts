@@ -2,8 +2,15 @@ import type { Future } from '../Future';
 
 /**
  * A Waiter is told when a future it watches reaches a terminal state
- * (CPython's `_Waiter`). `wait` and `asCompleted` differ only in the waiter
- * they install.
+ * (CPython's `_Waiter`). `wait`, `asCompleted` and a pending `result()` call
+ * differ only in the waiter they install; a future drops its waiters once it
+ * has told them.
+ *
+ * @example
+ * ```ts
+ * const waiter = new FirstCompletedWaiter(() => console.log('one is done'));
+ * future[kAddWaiter](waiter);
+ * ```
  */
 export interface Waiter {
   addResult(future: Future<unknown>): void;
@@ -26,7 +33,16 @@ abstract class CollectingWaiter implements Waiter {
   }
 }
 
-/** Fires on the first future that ends (FIRST_COMPLETED), and for asCompleted. */
+/**
+ * Fires on each future that ends; `wait` stops listening after the first
+ * (FIRST_COMPLETED), and so does a pending `result()` call.
+ *
+ * @example
+ * ```ts
+ * const waiter = new FirstCompletedWaiter(finish);
+ * for (const f of pending) f[kAddWaiter](waiter);
+ * ```
+ */
 export class FirstCompletedWaiter extends CollectingWaiter {
   override addResult(future: Future<unknown>): void {
     super.addResult(future);
@@ -45,6 +61,12 @@ export class FirstCompletedWaiter extends CollectingWaiter {
 /**
  * Fires when all `pending` futures are done, or — with `stopOnException`
  * (FIRST_EXCEPTION is a flag, not another class) — at the first exception.
+ * A cancelled future counts as done, never as an exception (as in CPython).
+ *
+ * @example
+ * ```ts
+ * const waiter = new AllCompletedWaiter(pending.length, returnWhen === FIRST_EXCEPTION, finish);
+ * ```
  */
 export class AllCompletedWaiter extends CollectingWaiter {
   constructor(
@@ -71,4 +93,52 @@ export class AllCompletedWaiter extends CollectingWaiter {
     super.addCancelled(future);
     this.decrementAndMaybeFire();
   }
+}
+
+/**
+ * Reports every future as it ends, one call each (CPython's `_AsCompletedWaiter`).
+ *
+ * @example
+ * ```ts
+ * const waiter = new AsCompletedWaiter((f) => ready.push(f));
+ * for (const f of pending) f[kAddWaiter](waiter);
+ * ```
+ */
+export class AsCompletedWaiter implements Waiter {
+  constructor(private readonly onFinished: (future: Future<unknown>) => void) {}
+  addResult(future: Future<unknown>): void {
+    this.onFinished(future);
+  }
+  addException(future: Future<unknown>): void {
+    this.onFinished(future);
+  }
+  addCancelled(future: Future<unknown>): void {
+    this.onFinished(future);
+  }
+}
+
+/** The longest delay setTimeout honours; a longer one fires after 1 ms (TimeoutOverflowWarning). */
+const kMaxTimerDelay = 2 ** 31 - 1;
+
+/**
+ * Calls `fn` once after `ms` milliseconds, for any `ms` (beyond setTimeout's
+ * ~24.8 days the timer is re-armed; `Infinity` never fires). The deadline of
+ * every timeout in rxfutures.
+ *
+ * @example
+ * ```ts
+ * const stop = startTimer(timeout, () => reject(new TimeoutError()));
+ * // … on completion:
+ * stop();
+ * ```
+ * @returns a function that cancels the timer
+ */
+export function startTimer(ms: number, fn: () => void): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (left: number): void => {
+    if (left === Infinity) return;
+    timer = left > kMaxTimerDelay ? setTimeout(arm, kMaxTimerDelay, left - kMaxTimerDelay) : setTimeout(fn, left);
+  };
+  arm(ms);
+  return () => clearTimeout(timer);
 }
