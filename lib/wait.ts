@@ -1,19 +1,55 @@
 import type { Future } from './Future';
 import { kAddWaiter, kRemoveWaiter } from './internal/symbols';
 import { checkFutures, checkTimeout } from './internal/validate';
-import { AllCompletedWaiter, FirstCompletedWaiter, type Waiter } from './internal/waiters';
+import { AllCompletedWaiter, FirstCompletedWaiter, startTimer, type Waiter } from './internal/waiters';
 
-/** `wait` returns when any future finishes or is cancelled. */
+/**
+ * `wait` returns when any future finishes or is cancelled.
+ *
+ * @example
+ * ```ts
+ * const { done } = await wait(futures, { returnWhen: FIRST_COMPLETED });
+ * ```
+ */
 export const FIRST_COMPLETED = 'FIRST_COMPLETED';
-/** `wait` returns when any future finishes by raising an exception, or when all are done. */
+/**
+ * `wait` returns when any future finishes by raising an exception, or when
+ * all are done. A cancelled future is not an exception.
+ *
+ * @example
+ * ```ts
+ * const { done, notDone } = await wait(futures, { returnWhen: FIRST_EXCEPTION });
+ * ```
+ */
 export const FIRST_EXCEPTION = 'FIRST_EXCEPTION';
-/** `wait` returns when all futures are done (the default). */
+/**
+ * `wait` returns when all futures are done (the default).
+ *
+ * @example
+ * ```ts
+ * await wait(futures, { returnWhen: ALL_COMPLETED });
+ * ```
+ */
 export const ALL_COMPLETED = 'ALL_COMPLETED';
 
-/** When {@link wait} returns. */
+/**
+ * When {@link wait} returns.
+ *
+ * @example
+ * ```ts
+ * const returnWhen: ReturnWhen = FIRST_COMPLETED;
+ * ```
+ */
 export type ReturnWhen = typeof FIRST_COMPLETED | typeof FIRST_EXCEPTION | typeof ALL_COMPLETED;
 
-/** Options of {@link wait}. */
+/**
+ * Options of {@link wait}.
+ *
+ * @example
+ * ```ts
+ * const options: WaitOptions = { timeout: 5000, returnWhen: FIRST_EXCEPTION };
+ * ```
+ */
 export interface WaitOptions {
   /** Milliseconds; on timeout `wait` resolves with the split at that moment. Omitted: no limit. */
   timeout?: number;
@@ -21,7 +57,14 @@ export interface WaitOptions {
   returnWhen?: ReturnWhen;
 }
 
-/** The split {@link wait} resolves with. */
+/**
+ * The split {@link wait} resolves with.
+ *
+ * @example
+ * ```ts
+ * const { done, notDone }: DoneAndNotDone<number> = await wait(futures);
+ * ```
+ */
 export interface DoneAndNotDone<T = unknown> {
   done: Set<Future<T>>;
   notDone: Set<Future<T>>;
@@ -29,8 +72,10 @@ export interface DoneAndNotDone<T = unknown> {
 
 /**
  * Waits for futures, as Python's `concurrent.futures.wait`. A timeout does
- * not reject: it resolves with the split at that moment. Cancelled futures
- * count as done from the moment they are cancelled.
+ * not reject: it resolves with the split at that moment (`timeout: 0` at
+ * once). Cancelled futures count as done from the moment they are cancelled.
+ * The split is taken when `wait` returns, so with FIRST_COMPLETED every
+ * future that ended in the same synchronous run is in `done`.
  *
  * @example
  * ```ts
@@ -68,24 +113,43 @@ export function wait<T>(fs: Iterable<Future<T>>, options: WaitOptions = {}): Pro
 
   const alreadyDone = futures.filter((f) => f.done());
   if (returnWhen === FIRST_COMPLETED && alreadyDone.length > 0) return Promise.resolve(split());
-  if (returnWhen === FIRST_EXCEPTION && alreadyDone.some((f) => !f.cancelled() && f.exceptionNow() !== undefined)) {
-    return Promise.resolve(split());
-  }
-  if (alreadyDone.length === futures.length) return Promise.resolve(split());
+  if (returnWhen === FIRST_EXCEPTION && alreadyDone.some(failed)) return Promise.resolve(split());
+  if (alreadyDone.length === futures.length || timeout === 0) return Promise.resolve(split());
 
   return new Promise((resolve) => {
-    let timer: NodeJS.Timeout | undefined;
+    let stopTimer: (() => void) | undefined;
     const pending = futures.filter((f) => !f.done());
+    let finished = false;
     const finish = (): void => {
-      if (timer !== undefined) clearTimeout(timer);
+      if (finished) return;
+      finished = true;
+      stopTimer?.();
       for (const f of pending) f[kRemoveWaiter](waiter);
-      resolve(split());
+      // The split is taken a microtask later, as CPython takes it when the
+      // waiting thread wakes: futures that end in the same synchronous run
+      // (a batch of results, cancel() on several) are all in `done`.
+      queueMicrotask(() => resolve(split()));
     };
     const waiter: Waiter =
       returnWhen === FIRST_COMPLETED
         ? new FirstCompletedWaiter(finish)
         : new AllCompletedWaiter(pending.length, returnWhen === FIRST_EXCEPTION, finish);
     for (const f of pending) f[kAddWaiter](waiter);
-    if (timeout !== undefined && timeout !== null && timeout !== Infinity) timer = setTimeout(finish, timeout);
+    if (timeout !== undefined && timeout !== null) stopTimer = startTimer(timeout, finish);
   });
+}
+
+/**
+ * Whether a done future holds an exception. `resultNow()` throwing is the
+ * test, not `exceptionNow() !== undefined`: a task may throw `undefined`, and
+ * the AllCompletedWaiter counts that as an exception too.
+ */
+function failed(f: Future<unknown>): boolean {
+  if (f.cancelled()) return false;
+  try {
+    f.resultNow();
+    return false;
+  } catch {
+    return true;
+  }
 }
