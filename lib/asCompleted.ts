@@ -2,9 +2,16 @@ import { TimeoutError } from './errors';
 import type { Future } from './Future';
 import { kAddWaiter, kRemoveWaiter } from './internal/symbols';
 import { checkFutures, checkTimeout } from './internal/validate';
-import { FirstCompletedWaiter } from './internal/waiters';
+import { AsCompletedWaiter, startTimer } from './internal/waiters';
 
-/** Options of {@link asCompleted}. */
+/**
+ * Options of {@link asCompleted}.
+ *
+ * @example
+ * ```ts
+ * asCompleted(futures, { timeout: 10_000 } satisfies AsCompletedOptions);
+ * ```
+ */
 export interface AsCompletedOptions {
   /** Milliseconds from the call; when it passes, the iterator throws `TimeoutError`. Omitted: no limit. */
   timeout?: number;
@@ -16,13 +23,26 @@ export interface AsCompletedOptions {
  * `as_completed`.
  *
  * It yields the Future itself, not its result (a Future is thenable, so this
- * is a hand-written iterator rather than an `async function*`).
+ * is a hand-written iterator rather than an `async function*`). `break` (or
+ * `return()`) stops it and lets go of the futures; nothing is cancelled.
+ *
+ * TypeScript types the variable of `for await (const f of …)` as the
+ * *awaited* element, which for a thenable Future is its result type `T`,
+ * although at run time `f` is the Future. Cast it, or loop over `next()`.
  *
  * @example
  * ```ts
- * import { asCompleted } from 'rxfutures';
- * for await (const f of asCompleted(futures, { timeout: 10_000 })) {
- *   console.log(await f.result());
+ * import { asCompleted, type Future } from 'rxfutures';
+ * for await (const done of asCompleted(futures, { timeout: 10_000 })) {
+ *   const f = done as unknown as Future<number>; // see above
+ *   console.log(f.exceptionNow() ?? f.resultNow());
+ * }
+ * ```
+ * @example
+ * ```ts
+ * const it = asCompleted(futures);
+ * for (let r = await it.next(); !r.done; r = await it.next()) {
+ *   console.log(await r.value.result()); // r.value: Future<number>
  * }
  * ```
  * @see wait
@@ -37,58 +57,73 @@ export function asCompleted<T>(fs: Iterable<Future<T>>, options: AsCompletedOpti
   const { timeout } = options;
   const badTimeout = checkTimeout(timeout, 'asCompleted: options.timeout');
   if (badTimeout) throw badTimeout;
-  const deadline = timeout === undefined || timeout === null || timeout === Infinity ? undefined : Date.now() + timeout;
+  // performance.now() is monotonic: a wall-clock jump cannot move the deadline.
+  const deadline = timeout === undefined || timeout === null ? Infinity : performance.now() + timeout;
   const total = futures.length;
 
-  // Done futures not yet handed out, in completion order.
+  // Done futures not yet handed out, in completion order (those done at the call first).
   const ready: Future<T>[] = futures.filter((f) => f.done());
   // Futures still running or pending.
   const pending = new Set(futures.filter((f) => !f.done()));
-  // A next() call waiting for the next completion.
+  // Wakes the next() call that is waiting for a completion, if any.
   let wake: (() => void) | undefined;
+  // Set by return(), break, or the timeout: nothing more is yielded.
   let closed = false;
+  // next() calls run one after another, as an async generator's do.
+  let queue: Promise<unknown> = Promise.resolve();
 
-  const waiter = new FirstCompletedWaiter(() => {
-    const f = waiter.finished.shift() as Future<T>;
-    pending.delete(f);
-    ready.push(f);
+  const waiter = new AsCompletedWaiter((f) => {
+    pending.delete(f as Future<T>);
+    ready.push(f as Future<T>);
     wake?.();
   });
   for (const f of pending) f[kAddWaiter](waiter);
 
   const close = (): void => {
     closed = true;
+    ready.length = 0;
     for (const f of pending) f[kRemoveWaiter](waiter);
+    pending.clear();
     wake?.();
   };
 
-  const iterator: AsyncIterableIterator<Future<T>> = {
-    async next(): Promise<IteratorResult<Future<T>>> {
-      for (;;) {
-        const f = ready.shift();
-        if (f !== undefined) return { value: f, done: false };
-        if (closed || pending.size === 0) {
-          close();
-          return { value: undefined, done: true };
-        }
-        const remaining = deadline === undefined ? undefined : deadline - Date.now();
-        if (remaining !== undefined && remaining <= 0) {
-          close();
-          throw new TimeoutError(`${pending.size} (of ${total}) futures unfinished`);
-        }
-        await new Promise<void>((resolve) => {
-          const timer = remaining === undefined ? undefined : setTimeout(resolve, remaining);
-          wake = () => {
-            if (timer !== undefined) clearTimeout(timer);
-            wake = undefined;
-            resolve();
-          };
-        });
+  const pull = async (): Promise<IteratorResult<Future<T>>> => {
+    for (;;) {
+      const f = ready.shift();
+      if (f !== undefined) return { value: f, done: false };
+      if (closed || pending.size === 0) {
+        close();
+        return { value: undefined, done: true };
       }
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) {
+        const message = `${pending.size} (of ${total}) futures unfinished`;
+        close();
+        throw new TimeoutError(message);
+      }
+      await new Promise<void>((resolve) => {
+        const stopTimer = startTimer(remaining, () => {
+          wake = undefined;
+          resolve();
+        });
+        wake = () => {
+          stopTimer();
+          wake = undefined;
+          resolve();
+        };
+      });
+    }
+  };
+
+  const iterator: AsyncIterableIterator<Future<T>> = {
+    next(): Promise<IteratorResult<Future<T>>> {
+      const step = queue.then(pull);
+      queue = step.catch(() => undefined);
+      return step;
     },
+    // Not queued behind a waiting next(): it ends that one too.
     async return(): Promise<IteratorResult<Future<T>>> {
       close();
-      ready.length = 0;
       return { value: undefined, done: true };
     },
     [Symbol.asyncIterator]() {
