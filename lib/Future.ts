@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { CancelledError, InvalidStateError, TimeoutError } from './errors';
 import { checkTimeout } from './internal/validate';
 import { kAddWaiter, kRemoveWaiter } from './internal/symbols';
@@ -118,11 +119,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
         this.#transition('cancelled');
         // The executor stops the task after the future is already cancelled,
         // so whatever the dying task reports afterwards is ignored.
-        try {
-          interrupt();
-        } catch (err) {
-          reportCallbackError(err, 'interrupt handler');
-        }
+        invokeReported(interrupt, 'an interrupt handler');
         return true;
       }
       case 'pending':
@@ -418,15 +415,28 @@ export class Future<T = unknown> implements PromiseLike<T> {
 }
 
 function invokeCallback<T>(fn: (f: Future<T>) => void, future: Future<T>): void {
-  try {
-    fn(future);
-  } catch (err) {
-    reportCallbackError(err, 'done callback');
-  }
+  invokeReported(() => fn(future), 'a done callback');
 }
 
-/** A throwing callback must not break the future: report it as a warning. */
+/**
+ * Calls user code that must not break the future: what it throws is reported
+ * as a warning, and so is the rejection of the promise an `async` callback
+ * returns (dropping it would be an unhandledRejection of our making).
+ */
+function invokeReported(fn: () => unknown, what: string): void {
+  let returned: unknown;
+  try {
+    returned = fn();
+  } catch (err) {
+    reportCallbackError(err, `${what} threw`);
+    return;
+  }
+  if (types.isPromise(returned)) returned.then(undefined, (err: unknown) => reportCallbackError(err, `${what} rejected`));
+}
+
+/** Reports a callback's failure as a process warning of type RxFuturesCallbackWarning. */
 function reportCallbackError(err: unknown, what: string): void {
-  const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  process.emitWarning(`rxfutures: a ${what} threw: ${detail}`, { type: 'RxFuturesCallbackWarning' });
+  const stack = (err as { stack?: unknown } | null | undefined)?.stack;
+  const detail = typeof stack === 'string' ? stack : String(err);
+  process.emitWarning(`rxfutures: ${what}: ${detail}`, { type: 'RxFuturesCallbackWarning' });
 }

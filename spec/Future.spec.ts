@@ -44,7 +44,7 @@ async function collectWarnings(body: () => void | Promise<void>): Promise<Array<
 /** @test {Future} */
 describe('Future', () => {
   describe('state', () => {
-    it.each(CANONICAL_FUTURES)('should report %s as %s', (_label, make, state) => {
+    it.each(CANONICAL_FUTURES.map(([label, make, state]) => [label, state, make] as const))('should report %s as %s', (_label, state, make) => {
       expect(make().state).toBe(state);
     });
 
@@ -263,7 +263,7 @@ describe('Future', () => {
       expect(f.state).toBe('cancelled');
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toMatchObject({ name: 'RxFuturesCallbackWarning' });
-      expect(warnings[0].message).toMatch(/interrupt handler threw: Error: cannot stop/);
+      expect(warnings[0].message).toMatch(/^rxfutures: an interrupt handler threw: Error: cannot stop/);
     });
 
     it.each([
@@ -677,6 +677,26 @@ describe('Future', () => {
       });
       await waiting;
       expect(warnings).toHaveLength(1);
+    });
+
+    it('should report the rejection of an async callback as a warning, not an unhandled rejection', async () => {
+      const f = PENDING_FUTURE();
+      const after = jest.fn();
+      f.addDoneCallback(async () => {
+        await null;
+        throw new Error('async callback bug');
+      });
+      f.addDoneCallback(after);
+      const warnings = await collectWarnings(() => f.setResult(1));
+      expect(after).toHaveBeenCalledTimes(1);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0].name).toBe('RxFuturesCallbackWarning');
+      expect(warnings[0].message).toMatch(/^rxfutures: a done callback rejected: Error: async callback bug/);
+    });
+
+    it('should ignore what a callback returns otherwise, even a failed Future', async () => {
+      const warnings = await collectWarnings(() => SUCCESSFUL_FUTURE().addDoneCallback(() => EXCEPTION_FUTURE() as unknown as void));
+      expect(warnings).toEqual([]);
     });
 
     it('should throw TypeError for a non-function', () => {

@@ -105,7 +105,8 @@ export async function promiseState(p: Promise<unknown>): Promise<'pending' | 'fu
  * and handles unhandled rejections itself). `body` can `require()` the
  * TypeScript sources under lib/ directly: they are transpiled on the fly,
  * so the child tests the code as it is now, not a stale build. Resolves with
- * what the child printed; rejects if it exits non-zero.
+ * what the child printed; rejects if it exits non-zero, or if `body` never
+ * finished (the event loop ran dry while it was still waiting).
  */
 export function runInPlainNode(body: string): Promise<{ stdout: string; stderr: string }> {
   const root = require('node:path').resolve(__dirname, '..', '..') as string;
@@ -123,7 +124,11 @@ export function runInPlainNode(body: string): Promise<{ stdout: string; stderr: 
   `;
   const { execFile } = require('node:child_process') as typeof import('node:child_process');
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['-e', `${prelude}\n(async () => {\n${body}\n})().catch((e) => { console.error(e); process.exit(1); });`], { cwd: root, timeout: 20_000 }, (error, stdout, stderr) => {
+    const script = `${prelude}
+      let finished = false;
+      process.on('exit', () => { if (!finished) { console.error('runInPlainNode: the body never finished'); process.exitCode = 1; } });
+      (async () => {\n${body}\n})().then(() => { finished = true; }, (e) => { console.error(e); process.exit(1); });`;
+    execFile(process.execPath, ['-e', script], { cwd: root, timeout: 20_000 }, (error, stdout, stderr) => {
       if (error) reject(Object.assign(error, { stdout, stderr }));
       else resolve({ stdout, stderr });
     });
