@@ -33,3 +33,8 @@ export type { ThreadPoolExecutorOptions } from './threadPool/options';
 export type { ThreadPoolStats } from './threadPool/WorkerPool';
 export { currentThreadName } from './threadPool/currentThreadName';
 export * from './rx';
+export { ProcessPoolExecutor } from './processPool/ProcessPoolExecutor';
+export type { ProcessPoolExecutorOptions } from './processPool/options';
+export { AsyncExecutor } from './asyncExecutor/AsyncExecutor';
+export type { AsyncExecutorOptions } from './asyncExecutor/options';
+export { currentAbortSignal } from './asyncExecutor/currentAbortSignal';
