@@ -436,7 +436,13 @@ function invokeReported(fn: () => unknown, what: string): void {
 
 /** Reports a callback's failure as a process warning of type RxFuturesCallbackWarning. */
 function reportCallbackError(err: unknown, what: string): void {
-  const stack = (err as { stack?: unknown } | null | undefined)?.stack;
-  const detail = typeof stack === 'string' ? stack : String(err);
+  let detail: string;
+  try {
+    const stack = (err as { stack?: unknown } | null | undefined)?.stack;
+    detail = typeof stack === 'string' ? stack : String(err);
+  } catch {
+    // Object.create(null), a throwing toString or stack getter: the report itself must not throw.
+    detail = Object.prototype.toString.call(err);
+  }
   process.emitWarning(`rxfutures: ${what}: ${detail}`, { type: 'RxFuturesCallbackWarning' });
 }

@@ -654,6 +654,18 @@ describe('Future', () => {
       expect(warnings.map((w) => [w.name, w.message])).toEqual([['RxFuturesCallbackWarning', 'rxfutures: a done callback threw: plain string']]);
     });
 
+    it('should report a callback that throws something that cannot be turned into a string', async () => {
+      const f = PENDING_FUTURE();
+      const after = jest.fn();
+      f.addDoneCallback(() => {
+        throw Object.create(null);
+      });
+      f.addDoneCallback(after);
+      const warnings = await collectWarnings(() => f.setResult(1));
+      expect(after).toHaveBeenCalledTimes(1);
+      expect(warnings).toEqual([{ name: 'RxFuturesCallbackWarning', message: 'rxfutures: a done callback threw: [object Object]' }]);
+    });
+
     it('should report a throwing callback on an already done future instead of throwing from addDoneCallback', async () => {
       const f = EXCEPTION_FUTURE();
       const warnings = await collectWarnings(() => {
