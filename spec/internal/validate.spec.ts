@@ -1,0 +1,82 @@
+import { checkFutures, checkPositiveInteger, checkPositiveIntegerOrInfinity, checkTimeout, describe as describeValue } from '../../lib/internal/validate';
+import { PENDING_FUTURE, SUCCESSFUL_FUTURE } from '../helpers/futures';
+
+/** @test {validate} */
+describe('validate', () => {
+  describe('checkTimeout', () => {
+    it.each([undefined, null, 0, 0.5, 10, Infinity])('should accept %p', (value) => {
+      expect(checkTimeout(value, 'timeout')).toBeUndefined();
+    });
+
+    it.each([-1, -0.1, -Infinity, NaN])('should return a RangeError naming the option for %p', (value) => {
+      const error = checkTimeout(value, 'options.timeout');
+      expect(error).toBeInstanceOf(RangeError);
+      expect(error?.message).toBe(`options.timeout must be >= 0, got ${value}`);
+    });
+
+    it.each(['10', true, {}, 10n])('should return a TypeError for %p', (value) => {
+      const error = checkTimeout(value, 'timeout');
+      expect(error).toBeInstanceOf(TypeError);
+      expect(error?.message).toMatch(/^timeout must be a number of milliseconds, got /);
+    });
+  });
+
+  describe('checkPositiveInteger', () => {
+    it.each([1, 2, 1000])('should accept %p', (value) => {
+      expect(() => checkPositiveInteger(value, 'maxWorkers')).not.toThrow();
+    });
+
+    it.each([0, -1, 1.5, NaN, Infinity])('should throw RangeError naming the option for %p', (value) => {
+      expect(() => checkPositiveInteger(value, 'maxWorkers')).toThrow(RangeError);
+      expect(() => checkPositiveInteger(value, 'maxWorkers')).toThrow(`maxWorkers must be a positive integer, got ${value}`);
+    });
+
+    it.each(['2', undefined, null])('should throw TypeError for %p', (value) => {
+      expect(() => checkPositiveInteger(value, 'maxWorkers')).toThrow(TypeError);
+    });
+  });
+
+  describe('checkPositiveIntegerOrInfinity', () => {
+    it('should accept Infinity and positive integers, and refuse the rest', () => {
+      expect(() => checkPositiveIntegerOrInfinity(Infinity, 'maxQueue')).not.toThrow();
+      expect(() => checkPositiveIntegerOrInfinity(3, 'maxQueue')).not.toThrow();
+      expect(() => checkPositiveIntegerOrInfinity(-Infinity, 'maxQueue')).toThrow(RangeError);
+      expect(() => checkPositiveIntegerOrInfinity(0, 'maxQueue')).toThrow(RangeError);
+    });
+  });
+
+  describe('checkFutures', () => {
+    it('should return the distinct futures in first-seen order', () => {
+      const [a, b, c] = [PENDING_FUTURE(), SUCCESSFUL_FUTURE(), PENDING_FUTURE()];
+      expect(checkFutures([a, b, a, c, b], 'wait')).toEqual([a, b, c]);
+      expect(checkFutures(new Set([c, a]), 'wait')).toEqual([c, a]);
+      expect(checkFutures([], 'wait')).toEqual([]);
+    });
+
+    it('should throw TypeError naming the caller and the index of a non-future', () => {
+      expect(() => checkFutures([PENDING_FUTURE(), Promise.resolve()], 'wait')).toThrow(new TypeError('wait: fs[1] is not a Future, got object Promise'));
+    });
+
+    it.each([null, undefined, 3, {}])('should throw TypeError when fs is %p', (fs) => {
+      expect(() => checkFutures(fs, 'asCompleted')).toThrow(/^asCompleted: fs must be an iterable of Futures, got /);
+    });
+  });
+
+  describe('describe', () => {
+    it.each<[unknown, string]>([
+      [null, 'null'],
+      [undefined, 'undefined undefined'],
+      [42, 'number 42'],
+      ['abc', 'string "abc"'],
+      ['x'.repeat(50), `string "${'x'.repeat(40)}…"`],
+      [function named() {}, 'function named'],
+      [() => 1, 'function (anonymous)'],
+      [[1], 'object Array'],
+      [Object.create(null), 'object Object'],
+      [Symbol('s'), 'symbol Symbol(s)'],
+      [5n, 'bigint 5'],
+    ])('should describe %p as %p', (value, text) => {
+      expect(describeValue(value)).toBe(text);
+    });
+  });
+});
