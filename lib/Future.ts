@@ -78,9 +78,14 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #state: FutureState = 'pending';
   #outcome: Outcome<T> | undefined;
   // `any` keeps Future<T> covariant in T (Future<number> is a Future<unknown>).
-  #callbacks: Array<(f: Future<any>) => void> = [];
+  // Both collections are created on first use: most futures of a busy pool
+  // never get a callback or a waiter, and 100,000 empty arrays and Sets are
+  // garbage the collector has to walk.
+  #callbacks: Array<(f: Future<any>) => void> | undefined;
   // wait(), asCompleted() and pending result()/exception() calls.
-  #waiters = new Set<Waiter>();
+  #waiters: Set<Waiter> | undefined;
+  // Shared by every result()/exception()/await without a timeout.
+  #settled: Promise<void> | undefined;
   #interruptHandler: (() => void) | undefined;
   readonly #id = nextId++;
 
@@ -211,7 +216,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (this.done()) {
       invokeCallback(fn, this);
     } else {
-      this.#callbacks.push(fn);
+      (this.#callbacks ??= []).push(fn);
     }
   }
 
@@ -225,9 +230,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * @returns how many were removed
    */
   removeDoneCallback(fn: (future: Future<T>) => void): number {
-    const before = this.#callbacks.length;
-    this.#callbacks = this.#callbacks.filter((cb) => cb !== fn);
-    return before - this.#callbacks.length;
+    const callbacks = this.#callbacks;
+    if (callbacks === undefined) return 0;
+    this.#callbacks = callbacks.filter((cb) => cb !== fn);
+    return callbacks.length - this.#callbacks.length;
   }
 
   /**
@@ -351,12 +357,12 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** @internal Registers a waiter (wait/asCompleted). */
   [kAddWaiter](waiter: Waiter): void {
-    this.#waiters.add(waiter);
+    (this.#waiters ??= new Set()).add(waiter);
   }
 
   /** @internal Unregisters a waiter. */
   [kRemoveWaiter](waiter: Waiter): void {
-    this.#waiters.delete(waiter);
+    this.#waiters?.delete(waiter);
   }
 
   // The one guarded change of state (CPython's `set_result` guard, for every
@@ -369,16 +375,18 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (to === 'running') return;
     this.#outcome = outcome;
     this.#interruptHandler = undefined;
-    const waiters = [...this.#waiters];
-    this.#waiters.clear();
-    for (const waiter of waiters) {
-      if (to === 'cancelled') waiter.addCancelled(this);
-      else if (outcome?.ok) waiter.addResult(this);
-      else waiter.addException(this);
+    const waiters = this.#waiters;
+    this.#waiters = undefined;
+    if (waiters !== undefined) {
+      for (const waiter of waiters) {
+        if (to === 'cancelled') waiter.addCancelled(this);
+        else if (outcome?.ok) waiter.addResult(this);
+        else waiter.addException(this);
+      }
     }
     const callbacks = this.#callbacks;
-    this.#callbacks = [];
-    for (const cb of callbacks) invokeCallback(cb, this);
+    this.#callbacks = undefined;
+    if (callbacks !== undefined) for (const cb of callbacks) invokeCallback(cb, this);
   }
 
   // The stored outcome of a finished future. A cancelled one has none: both
@@ -398,16 +406,24 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const bad = checkTimeout(timeout, 'timeout');
     if (bad) return Promise.reject(bad);
     if (this.done()) return Promise.resolve();
+    if (timeout === undefined || timeout === null) {
+      // Without a timeout nothing expires, so every caller can share one promise
+      // (`await Promise.all(futures)` over 100,000 futures makes no waiters).
+      this.#settled ??= new Promise<void>((resolve) => {
+        (this.#waiters ??= new Set()).add(new FirstCompletedWaiter(resolve));
+      });
+      return this.#settled;
+    }
     return new Promise<void>((resolve, reject) => {
       let stopTimer: (() => void) | undefined;
       const waiter = new FirstCompletedWaiter(() => {
         stopTimer?.();
         resolve();
       });
-      this.#waiters.add(waiter);
+      (this.#waiters ??= new Set()).add(waiter);
       if (timeout === undefined || timeout === null) return;
       stopTimer = startTimer(timeout, () => {
-        this.#waiters.delete(waiter);
+        this.#waiters?.delete(waiter);
         reject(new TimeoutError(`future not done within ${timeout} ms: ${this}`));
       });
     });
