@@ -38,3 +38,7 @@ export type { ProcessPoolExecutorOptions } from './processPool/options';
 export { AsyncExecutor } from './asyncExecutor/AsyncExecutor';
 export type { AsyncExecutorOptions } from './asyncExecutor/options';
 export { currentAbortSignal } from './asyncExecutor/currentAbortSignal';
+export { QueueExecutor } from './queue/QueueExecutor';
+export { startQueueWorker, type QueueWorker } from './queue/startQueueWorker';
+export { BrokenQueue, PayloadTooLargeError } from './queue/errors';
+export type { QueueExecutorOptions, QueueWorkerOptions, QueueConnection } from './queue/options';

@@ -1,0 +1,12 @@
+/**
+ * Connection options for the connections BullMQ opens itself (the blocking
+ * ones of QueueEvents and Worker): ours, with BullMQ's own `url` key.
+ */
+import { clientOptions } from './connectRedis';
+import type { QueueConnection } from './options';
+
+/** @returns options BullMQ passes to ioredis */
+export function bullConnection(connection: QueueConnection, timeout: number): Record<string, unknown> {
+  const { lazyConnect: _lazy, ...options } = clientOptions(connection, timeout);
+  return typeof connection === 'string' ? { url: connection, ...options } : options;
+}

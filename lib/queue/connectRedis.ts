@@ -1,0 +1,78 @@
+/**
+ * Opens an ioredis connection and waits for it a bounded time: Redis that
+ * cannot be reached at start is a `BrokenQueue` error naming the address,
+ * never a hang. Once connected, the client reconnects by itself.
+ */
+import type IORedis from 'ioredis';
+import { BrokenQueue } from './errors';
+import { loadIORedis } from './load';
+import type { QueueConnection } from './options';
+
+/** ioredis options with our reconnection policy: steady retries, commands queued meanwhile. */
+export function clientOptions(connection: QueueConnection, timeout: number): Record<string, unknown> {
+  const base = typeof connection === 'string' ? {} : connection;
+  return {
+    retryStrategy: (times: number) => Math.min(100 * times, 2000),
+    ...base,
+    connectTimeout: timeout,
+    maxRetriesPerRequest: null,
+    lazyConnect: true,
+  };
+}
+
+/** A new client (not yet connected) with {@link clientOptions}. */
+export function createClient(connection: QueueConnection, timeout: number): IORedis {
+  const Redis = loadIORedis();
+  const options = clientOptions(connection, timeout);
+  return typeof connection === 'string' ? new Redis(connection, options) : new Redis(options);
+}
+
+/**
+ * @param where - who asks, for the message (`QueueExecutor`, `startQueueWorker`)
+ * @returns a ready client; its `error` events are swallowed (the watchdog and commands report failures)
+ * @throws BrokenQueue if Redis is not ready within `timeout` ms
+ */
+export async function connectRedis(connection: QueueConnection, timeout: number, where: string): Promise<IORedis> {
+  const client = createClient(connection, timeout);
+  let lastError: unknown;
+  client.on('error', (error) => {
+    lastError = error;
+  });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      client.connect().catch((error) => {
+        lastError = error;
+        // ioredis goes on retrying after a failed first attempt: wait for 'ready' or the timer.
+        return new Promise<void>((resolve) => client.once('ready', resolve));
+      }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timed out')), timeout);
+      }),
+    ]);
+  } catch {
+    client.disconnect();
+    const reason = lastError instanceof Error ? lastError.message : 'no answer';
+    throw new BrokenQueue(`${where}: cannot reach Redis at ${describeConnection(connection)} within ${timeout} ms (${reason})`, {
+      cause: lastError,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+  return client;
+}
+
+/** The address for messages, without a password. */
+export function describeConnection(connection: QueueConnection): string {
+  if (typeof connection === 'string') {
+    try {
+      const url = new URL(connection);
+      if (url.password) url.password = '***';
+      return url.toString();
+    } catch {
+      return 'an unparsable URL';
+    }
+  }
+  const { host = '127.0.0.1', port = 6379, path } = connection as { host?: string; port?: number; path?: string };
+  return typeof path === 'string' ? path : `${host}:${port}`;
+}

@@ -1,0 +1,94 @@
+import type { Job } from 'bullmq';
+import { ThreadPoolExecutor } from '../threadPool/ThreadPoolExecutor';
+import { bullConnection } from './bullConnection';
+import { connectRedis } from './connectRedis';
+import { BrokenQueue } from './errors';
+import { JobRunner } from './JobRunner';
+import { loadBullmq } from './load';
+import { fillWorkerOptions, type QueueWorkerOptions } from './options';
+import { interruptChannel, type JobData } from './protocol';
+
+/**
+ * A running queue worker: what {@link startQueueWorker} resolves with.
+ *
+ * @example
+ * ```ts
+ * const worker = await startQueueWorker({ connection: url, queueName: 'q' });
+ * process.on('SIGTERM', () => void worker.close());
+ * ```
+ */
+export interface QueueWorker {
+  /** Jobs this process takes at once. */
+  readonly concurrency: number;
+  /** Worker threads running the tasks. */
+  readonly threads: number;
+  /**
+   * Takes no new job, lets the running ones finish, then closes the thread
+   * pool and the connections. Calling it twice is harmless.
+   */
+  close(): Promise<void>;
+  /** `close()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * Serves a {@link QueueExecutor}'s queue from this process: takes jobs from
+ * Redis and runs their module tasks on a local `ThreadPoolExecutor`, so
+ * CPU-bound tasks use every core of this machine. Start one per machine (or
+ * use the `rxfutures-worker` command); a producer's `cancel({ interrupt: true })`
+ * stops a job here, and a job whose worker dies is run again by another
+ * (BullMQ's stalled-job recovery, after `lockDuration`).
+ *
+ * Task specifiers must resolve here: use package names, or paths that are
+ * the same on every machine.
+ *
+ * @example
+ * ```ts
+ * import { startQueueWorker } from 'rxfutures';
+ * const worker = await startQueueWorker({ connection: 'redis://10.0.0.5:6379', queueName: 'thumbnails', concurrency: 8 });
+ * process.once('SIGTERM', () => void worker.close());
+ * ```
+ * @see QueueExecutor
+ * @param options - see {@link QueueWorkerOptions}
+ * @returns the running worker, once connected
+ * @throws (rejects with) `BrokenQueue` if Redis is not reachable within `connectTimeout`;
+ *   `TypeError`/`RangeError` for a bad option
+ */
+export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
+  const o = fillWorkerOptions(options);
+  const client = await connectRedis(o.connection, o.connectTimeout, 'startQueueWorker');
+  const subscriber = client.duplicate();
+  subscriber.on('error', () => undefined);
+  const pool = new ThreadPoolExecutor({ maxWorkers: o.threads });
+  const runner = new JobRunner(pool, o.maxPayloadBytes);
+  try {
+    subscriber.on('message', (_channel: string, jobId: string) => runner.interrupt(jobId));
+    await subscriber.subscribe(interruptChannel(o.prefix, o.queueName));
+    const { Worker } = loadBullmq();
+    const worker = new Worker<JobData, string>(o.queueName, (job: Job<JobData>) => runner.run(job), {
+      connection: bullConnection(o.connection, o.connectTimeout),
+      prefix: o.prefix,
+      concurrency: o.concurrency,
+      lockDuration: o.lockDuration,
+      stalledInterval: o.stalledInterval,
+      maxStalledCount: o.maxStalledCount,
+      name: o.name,
+    });
+    // Connection trouble is retried by ioredis; failed jobs are reported to their producers.
+    worker.on('error', () => undefined);
+    await worker.waitUntilReady();
+    let closing: Promise<void> | undefined;
+    const close = (): Promise<void> =>
+      (closing ??= (async () => {
+        await worker.close();
+        await pool.shutdown();
+        await Promise.allSettled([subscriber.quit(), client.quit()]);
+      })());
+    return { concurrency: o.concurrency, threads: o.threads, close, [Symbol.asyncDispose]: close };
+  } catch (error) {
+    await pool.shutdown({ cancelFutures: true });
+    subscriber.disconnect();
+    client.disconnect();
+    throw error instanceof BrokenQueue ? error : new BrokenQueue(`startQueueWorker: could not start: ${(error as Error).message}`, { cause: error });
+  }
+}
