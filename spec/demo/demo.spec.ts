@@ -1,0 +1,67 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.join(__dirname, '../..');
+const demo = path.join(root, 'demo/search.ts');
+
+function runDemo(args: string[]): { child: ReturnType<typeof spawn>; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', demo, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+/** The main job: `npm run demo`. */
+describe('demo', () => {
+  let tree: string;
+  beforeAll(() => {
+    tree = fs.mkdtempSync(path.join(os.tmpdir(), 'rxfutures-demo-'));
+    for (let d = 0; d < 5; d++) {
+      fs.mkdirSync(path.join(tree, `dir${d}`));
+      for (let f = 0; f < 20; f++) {
+        const body = Array.from({ length: 50 }, (_, i) => (i % 10 === f % 10 ? `// TODO item ${d}.${f}.${i}` : `line ${i}`)).join('\n');
+        fs.writeFileSync(path.join(tree, `dir${d}`, `file${f}.js`), body);
+      }
+    }
+  });
+  afterAll(() => fs.rmSync(tree, { recursive: true, force: true }));
+
+  it('should explain itself with --help', async () => {
+    const run = runDemo(['--help']);
+    expect(await run.exited).toBe(0);
+    expect(run.output()).toMatch(/usage: npm run demo -- \[directory\] \[pattern\]/);
+  });
+
+  it('should find every matching line of a tree, hash the files, and compare with the serial run', async () => {
+    const run = runDemo([tree, 'todo']);
+    expect(await run.exited).toBe(0);
+    const out = run.output();
+    expect(out).toMatch(/100 files, [\d.]+ MiB, 500 matching lines/);
+    expect(out).toMatch(/sha256 [0-9a-f]{12}…/);
+    expect(out).toMatch(/worker threads: [\d.]+ s/);
+    expect(out).toMatch(/main thread, serially: [\d.]+ s {2}→ {2}[\d.]+× with the pool/);
+  });
+
+  it('should stop within a second of Ctrl-C: running scans interrupted, pool shut down', async () => {
+    // A big tree (this project's node_modules) so the scan is still running when SIGINT arrives.
+    const run = runDemo([path.join(root, 'node_modules'), 'TODO', '--no-serial']);
+    await new Promise<void>((resolve) => {
+      const onData = (): void => {
+        if (!/scanned \d+ of/.test(run.output())) return;
+        run.child.stdout!.off('data', onData);
+        resolve();
+      };
+      run.child.stdout!.on('data', onData);
+    });
+    const t0 = Date.now();
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(130);
+    expect(Date.now() - t0).toBeLessThan(3000); // the demo itself reports its own figure, below
+    const [, ms] = /pool shut down in (\d+) ms/.exec(run.output())!;
+    expect(Number(ms)).toBeLessThan(1000);
+  });
+});
