@@ -85,12 +85,14 @@ export function streamInProcess<Y>(queue: EventLoopQueue, start: () => unknown):
       const it = iterator;
       try {
         const result = await abortSignalStorage().run(signal!, () => it.next());
-        if (result.done) {
+        // Interrupted meanwhile: the consumer left; what the generator did after that is dropped.
+        if (result.done || signal!.aborted) {
           finish();
           return { value: undefined, done: true };
         }
         return { value: result.value, done: false };
       } catch (error) {
+        if (signal!.aborted) return { value: undefined, done: true };
         finish({ error });
         throw error;
       }

@@ -93,7 +93,8 @@ export class ProcessPoolExecutor implements Executor {
     const descriptor = describeModuleTask(task, 'submit: task');
     const calls = argsList.map(unwrapTransfers);
     const futures = calls.map(() => new Future<Awaited<R>>());
-    const bad = findUncloneable(calls, 'args');
+    let bad: string | undefined;
+    for (let i = 0; i < calls.length && bad === undefined; i++) bad = findUncloneable(calls[i], 'args');
     if (bad !== undefined) {
       for (const f of futures) f.setException(new DataCloneError(`the task's arguments cannot be cloned to a child process: ${bad}`));
       return futures;
