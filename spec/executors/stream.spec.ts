@@ -8,6 +8,7 @@ describe.each(executorCases)('$name stream', (c) => {
   let gate: Gate;
   // One executor of one worker for the whole file: starting workers is what costs.
   beforeAll(async () => {
+    executor = c.make({ maxWorkers: 1 });
     gate = await Gate.open();
   });
   afterAll(async () => {
