@@ -29,13 +29,36 @@ const kMaxDepth = 16;
 
 /** Encodes anything thrown, on the side that caught it. */
 export function encodeError(thrown: unknown, depth = 0): EncodedError {
+  try {
+    return encodeWhole(thrown, depth);
+  } catch (err) {
+    // Reading the exception threw (a throwing getter, a revoked proxy): send what can be read.
+    return {
+      kind: 'error',
+      ctor: 'Error',
+      name: safeString(() => (thrown as Error).name, 'Error'),
+      message: `${safeString(() => (thrown as Error).message, '')} (rxfutures could not read all of this exception: ${safeString(() => (err as Error).message, 'unknown reason')})`,
+      stack: safeString(() => (thrown as Error).stack, ''),
+      hasCause: false,
+      props: {},
+    };
+  }
+}
+
+function encodeWhole(thrown: unknown, depth: number): EncodedError {
   if (!(thrown instanceof Error) || depth > kMaxDepth) {
     return { kind: 'value', value: cloneableOrDescription(thrown) };
   }
   const props: Record<string, unknown> = {};
   for (const key of Object.keys(thrown)) {
     if (key === 'cause' || key === 'errors' || key === 'name' || key === 'message' || key === 'stack') continue;
-    props[key] = cloneableOrDescription((thrown as unknown as Record<string, unknown>)[key]);
+    let value: unknown;
+    try {
+      value = (thrown as unknown as Record<string, unknown>)[key];
+    } catch (err) {
+      value = `[unreadable: ${safeString(() => (err as Error).message, 'getter threw')}]`;
+    }
+    props[key] = cloneableOrDescription(value);
   }
   const hasCause = 'cause' in thrown;
   const encoded: EncodedError = {
@@ -52,6 +75,15 @@ export function encodeError(thrown: unknown, depth = 0): EncodedError {
     encoded.errors = thrown.errors.map((e) => encodeError(e, depth + 1));
   }
   return encoded;
+}
+
+function safeString(read: () => unknown, fallback: string): string {
+  try {
+    const value = read();
+    return value === undefined ? fallback : String(value);
+  } catch {
+    return fallback;
+  }
 }
 
 /** Rebuilds an exception encoded by {@link encodeError}, in this realm. */

@@ -18,7 +18,7 @@ type Callable = (...args: unknown[]) => unknown;
 // A real `import()`: tsc's CommonJS output would turn a literal one into require().
 const importESM = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<Record<string, unknown>>;
 // Resolves package names the way the user's code would: from the working directory.
-const userRequire = createRequire(path.join(process.cwd(), 'index.js'));
+const userRequire = createRequire(path.join(process.cwd(), '[rxfutures task loader]'));
 
 const moduleCache = new Map<string, Promise<Record<string, unknown>>>();
 const inlineCache = new Map<string, Callable>();

@@ -92,7 +92,7 @@ export class ThreadPoolExecutor implements Executor {
     const future = new Future<Awaited<R>>();
     const transferList: Transferable[] = [];
     const sent = unwrapTransfers(args, transferList);
-    const bad = findUncloneable(sent, 'args');
+    const bad = findUncloneable(sent, 'args', transferList);
     if (bad !== undefined) {
       future.setException(new DataCloneError(`the task's arguments cannot be cloned to a worker: ${bad}`));
       return future;
@@ -113,7 +113,7 @@ export class ThreadPoolExecutor implements Executor {
     const transferList: Transferable[] = [];
     const batch = argsList.map((args) => unwrapTransfers(args, transferList));
     const futures = batch.map(() => new Future<Awaited<R>>());
-    const bad = findUncloneable(batch, 'args');
+    const bad = findUncloneable(batch, 'args', transferList);
     if (bad !== undefined) {
       for (const f of futures) f.setException(new DataCloneError(`the task's arguments cannot be cloned to a worker: ${bad}`));
       return futures;
@@ -176,7 +176,7 @@ export class ThreadPoolExecutor implements Executor {
     const descriptor = describeTask(task, 'stream: task');
     const transferList: Transferable[] = [];
     const sent = unwrapTransfers(args, transferList);
-    const bad = findUncloneable(sent, 'args');
+    const bad = findUncloneable(sent, 'args', transferList);
     if (bad !== undefined) throw new DataCloneError(`the task's arguments cannot be cloned to a worker: ${bad}`);
     this.#checkQueue(1);
     const { port1, port2 } = new MessageChannel();

@@ -66,6 +66,8 @@ export class WorkerPool {
   // Workers that reached maxTasksPerChild and are exiting: they get no more work.
   readonly #retiring = new Set<number>();
   #broken: BrokenThreadPool | undefined;
+  // Messages handed to Piscina and not answered, with the signal that aborts each.
+  readonly #running = new Set<{ item: WorkItem; signal: InterruptSignal }>();
   // Per task: a moving average of one call's time in the worker (ms).
   readonly #callTime = new WeakMap<TaskDescriptor, number>();
   // Resolved whenever the pool becomes idle with an empty queue.
@@ -79,6 +81,10 @@ export class WorkerPool {
       maxThreads: options.maxWorkers,
       idleTimeout: options.idleTimeout,
       concurrentTasksPerWorker: 1,
+      // 'async': an idle worker keeps running its event loop (Piscina's default 'sync' blocks it in
+      // Atomics.wait), so what a finished task left behind — a timer, pending I/O, an error thrown
+      // later — happens while idle instead of under the next, innocent task. Costs ~1-3 µs a trip.
+      atomics: 'async',
       resourceLimits: options.resourceLimits,
       workerData: {
         initializer,
@@ -97,9 +103,14 @@ export class WorkerPool {
     // A worker that dies while idle emits 'error' on the pool: without a
     // listener that would crash the process.
     this.#piscina.on('error', (err: unknown) => {
-      process.emitWarning(`rxfutures: an idle worker thread failed: ${String((err as Error)?.message ?? err)}`, {
-        type: 'RxFuturesWorkerWarning',
-      });
+      const message = String((err as Error)?.message ?? err);
+      // Messages handed to Piscina but no worker left: a worker failed to start (Piscina then stops
+      // spawning), and those messages would wait forever. Python calls this a broken pool.
+      if (this.#inFlight > 0 && this.#piscina.threads.length === 0) {
+        this.#breakPool(new BrokenThreadPool(`a worker thread failed to start, the thread pool is not usable anymore: ${message}`, { cause: err }));
+        return;
+      }
+      process.emitWarning(`rxfutures: an idle worker thread failed: ${message}`, { type: 'RxFuturesWorkerWarning' });
     });
   }
 
@@ -240,9 +251,12 @@ export class WorkerPool {
     try {
       answer = this.#piscina.run(wireRequest, { transferList: item.transferList as never, signal: controller as never });
     } catch (err) {
-      answer = Promise.reject(err);
+      // Thrown while posting the message: the arguments could not be sent; no worker died.
+      answer = Promise.reject(new DataCloneError(`the task's arguments cannot be sent to a worker: ${String((err as Error)?.message ?? err)}`, { cause: err }));
     }
     const sent = item;
+    const entry = { item: sent, signal: controller };
+    this.#running.add(entry);
     answer
       .then(
         (response) => this.#onResponse(sent, response),
@@ -253,6 +267,7 @@ export class WorkerPool {
         process.emitWarning(`rxfutures: internal error while delivering a result: ${String(err)}`, { type: 'RxFuturesWarning' });
       })
       .finally(() => {
+        this.#running.delete(entry);
         this.#inFlight -= 1;
         this.#runningCalls -= sent.futures.length;
         this.#pump();
@@ -262,8 +277,13 @@ export class WorkerPool {
   #onResponse(item: WorkItem, response: Response): void {
     if (response.retire !== undefined) this.#retire(response.retire);
     if (response.initError !== undefined) {
-      this.#breakPool(response.initError);
-      for (const f of item.futures) if (!f.done()) f.setException(this.#broken);
+      const cause = decodeError(response.initError);
+      this.#breakPool(
+        new BrokenThreadPool(`a thread initializer failed, the thread pool is not usable anymore: ${String((cause as Error)?.message ?? cause)}`, {
+          cause,
+        }),
+      );
+      for (const f of item.futures) if (!f.done()) f.setException(this.#broken!);
       return;
     }
     const { values, errors, skipped } = response;
@@ -323,15 +343,17 @@ export class WorkerPool {
     void worker.terminate();
   }
 
-  #breakPool(initError: EncodedError): void {
+  // Fails every queued and in-flight future with `broken`, and makes every later submit throw it.
+  #breakPool(broken: BrokenThreadPool): void {
     if (this.#broken !== undefined) return;
-    const cause = decodeError(initError);
-    this.#broken = new BrokenThreadPool(
-      `a thread initializer failed, the thread pool is not usable anymore: ${String((cause as Error)?.message ?? cause)}`,
-      { cause },
-    );
+    this.#broken = broken;
     for (const item of this.#queue.drain()) {
-      for (const f of item.futures) if (!f.done()) f.setException(this.#broken);
+      for (const f of item.futures) if (!f.done()) f.setException(broken);
+    }
+    for (const { item, signal } of this.#running) {
+      for (const f of item.futures) if (!f.done()) f.setException(broken);
+      // Takes the message out of Piscina's queue, so its run settles and the pool can drain.
+      signal.abort('the pool is broken');
     }
   }
 }
@@ -386,6 +408,7 @@ function decodeTaskError(encoded: EncodedError): unknown {
 
 /** Why a Piscina run was rejected without an abort: the worker died (or the message could not be sent). */
 function workerFailure(err: unknown): Error {
+  if (err instanceof DataCloneError) return err;
   const message = String((err as Error)?.message ?? err);
   if ((err as Error)?.name === 'DataCloneError') {
     return new DataCloneError(`the task's arguments cannot be cloned to a worker: ${message}`, { cause: err });

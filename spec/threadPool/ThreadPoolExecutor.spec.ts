@@ -119,6 +119,14 @@ describe('ThreadPoolExecutor', () => {
       expect(new Set(ids).size).toBe(3);
     });
 
+    it('should break the pool, not hang, when its worker threads cannot start', async () => {
+      // A heap too small for a worker to boot: Piscina stops spawning after a bootstrap failure.
+      pool = new ThreadPoolExecutor({ maxWorkers: 1, resourceLimits: { maxOldGenerationSizeMb: 1, maxYoungGenerationSizeMb: 1 } });
+      const futures = [pool.submit(tasks.double, 1), pool.submit(tasks.double, 2)];
+      for (const f of futures) await expect(f.result()).rejects.toMatchObject({ name: 'BrokenThreadPool', message: expect.stringMatching(/failed to start/) });
+      expect(() => pool.submit(tasks.double, 3)).toThrow(/failed to start/);
+    });
+
     it('should refuse submits beyond maxQueue', async () => {
       pool = new ThreadPoolExecutor({ maxWorkers: 1, maxQueue: 2 });
       const flags = new Flags();
