@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { BrokenProcessPool, CancelledError, ProcessPoolExecutor, ShutdownError, taskModule } from '../../lib';
+import { kSubmitBatch } from '../../lib/internal/symbols';
 import { tasks as shared } from '../executors/executorCases';
 import { Gate } from '../executors/Gate';
 
@@ -140,6 +141,17 @@ describe('ProcessPoolExecutor', () => {
       expect(replacement).not.toBe(victim);
       await waitUntilGone([victim]);
     });
+  });
+
+  it('should run the other calls of a chunk again on a new child when one of its calls is interrupted', async () => {
+    pool = new ProcessPoolExecutor({ maxWorkers: 1 });
+    const job = (name: string, hold: boolean): [{ gate: string; name: string; value: string; hold: boolean }] => [{ gate: gate.path, name, value: name, hold }];
+    const [held, after] = pool[kSubmitBatch](shared.job, [job('c0', true), job('c1', false)]);
+    await gate.started('c0');
+    expect(after.state).toBe('running'); // sent in the same message
+    expect(held.cancel({ interrupt: true })).toBe(true);
+    expect(await after).toBe('c1');
+    expect(held.cancelled()).toBe(true);
   });
 
   describe('shutdown', () => {
