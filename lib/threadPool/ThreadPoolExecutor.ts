@@ -90,8 +90,8 @@ export class ThreadPoolExecutor implements Executor {
     this.#checkOpen('submit');
     const descriptor = describeTask(task, 'submit: task');
     const future = new Future<Awaited<R>>();
-    const transferList: Transferable[] = [];
-    const sent = unwrapTransfers(args, transferList);
+    const transferList = args.some(isTransferred) ? [] : kNoTransfers;
+    const sent = transferList === kNoTransfers ? args : unwrapTransfers(args, transferList);
     const bad = findUncloneable(sent, 'args', transferList);
     if (bad !== undefined) {
       future.setException(new DataCloneError(`the task's arguments cannot be cloned to a worker: ${bad}`));
@@ -246,6 +246,9 @@ export class ThreadPoolExecutor implements Executor {
     }
   }
 }
+
+// Shared by every call without transfer(): most calls, and an empty array each is garbage.
+const kNoTransfers: Transferable[] = Object.freeze([]) as unknown as Transferable[];
 
 /** Replaces top-level `transfer()` markers by their values, collecting what to move. */
 function unwrapTransfers(args: unknown[], transferList: Transferable[]): unknown[] {
