@@ -4,7 +4,7 @@ import { Future } from '../Future';
 import { orderedMap } from '../internal/orderedMap';
 import { describe } from '../internal/validate';
 import type { Task } from '../Task';
-import { checkTask, loadInProcess } from '../testing/inProcess';
+import { checkTask, loadInProcess } from '../internal/inProcess';
 import { isTransferred } from '../transfer';
 import { EventLoopQueue } from './EventLoopQueue';
 import { fillOptions, type AsyncExecutorOptions } from './options';

@@ -6,7 +6,7 @@
  */
 import { CancelledError } from '../errors';
 import { Future } from '../Future';
-import { iterate } from '../testing/inProcess';
+import { iterate } from '../internal/inProcess';
 import { abortSignalStorage } from './currentAbortSignal';
 import type { EventLoopQueue } from './EventLoopQueue';
 

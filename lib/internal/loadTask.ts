@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { TaskDescriptor } from '../threadPool/protocol';
+import type { TaskDescriptor } from './TaskDescriptor';
 
 type Callable = (...args: unknown[]) => unknown;
 

@@ -1,5 +1,5 @@
 import type { Future } from '../Future';
-import type { TaskDescriptor } from '../threadPool/protocol';
+import type { TaskDescriptor } from '../internal/TaskDescriptor';
 import type { StreamSink } from './StreamSink';
 
 /** One message's worth of work for a child: a call, a chunk of calls, or a generator run. */

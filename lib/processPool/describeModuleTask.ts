@@ -5,7 +5,7 @@
  */
 import { isTask } from '../Task';
 import { describe } from '../internal/validate';
-import type { TaskDescriptor } from '../threadPool/protocol';
+import type { TaskDescriptor } from '../internal/TaskDescriptor';
 
 const cache = new WeakMap<object, TaskDescriptor>();
 

@@ -4,7 +4,7 @@
  * A child runs one job at a time: a call, a chunk of calls, or a generator.
  */
 import type { EncodedError } from '../internal/errorCodec';
-import type { TaskDescriptor } from '../threadPool/protocol';
+import type { TaskDescriptor } from '../internal/TaskDescriptor';
 
 /** How one call failed: its own exception, or a result that could not be sent back. */
 export type Failure = { error: EncodedError } | { uncloneable: string };

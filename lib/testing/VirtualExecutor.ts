@@ -6,7 +6,7 @@ import type { Task } from '../Task';
 import { orderedMap } from '../internal/orderedMap';
 import { kSubmitBatch } from '../internal/symbols';
 import { checkPositiveInteger, describe } from '../internal/validate';
-import { checkTask, iterate, loadInProcess, promiseInVirtualTime, settle, type Outcome, type Settling } from './inProcess';
+import { checkTask, iterate, loadInProcess, promiseInVirtualTime, settle, type Outcome, type Settling } from '../internal/inProcess';
 import { VirtualStream } from './VirtualStream';
 
 /** What {@link VirtualExecutor.log} records. */

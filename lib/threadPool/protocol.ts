@@ -4,11 +4,9 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { EncodedError } from '../internal/errorCodec';
+import type { TaskDescriptor } from '../internal/TaskDescriptor';
 
-/** How a task is named across the thread boundary. */
-export type TaskDescriptor =
-  | { readonly kind: 'module'; readonly specifier: string; readonly exportName: string }
-  | { readonly kind: 'inline'; readonly source: string; readonly name: string };
+export type { TaskDescriptor };
 
 /** Per-worker settings, sent once as Piscina's `workerData`. */
 export interface WorkerSettings {

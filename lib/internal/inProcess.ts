@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isTask, type Task } from '../Task';
-import { describe } from '../internal/validate';
+import { describe } from './validate';
 
 type Callable = (...args: unknown[]) => unknown;
 
