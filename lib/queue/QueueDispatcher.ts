@@ -20,7 +20,7 @@ import { WorkerExitError } from '../errors';
 import type { Future } from '../Future';
 import { decodeError } from '../internal/errorCodec';
 import { bullConnection } from './bullConnection';
-import { connectRedis, describeConnection } from './connectRedis';
+import { closeClient, connectRedis, describeConnection } from './connectRedis';
 import { BrokenQueue, PayloadTooLargeError } from './errors';
 import type { JobStream } from './JobStream';
 import { loadBullmq } from './load';
@@ -51,6 +51,8 @@ interface Connected {
   client: IORedis;
   queue: Queue;
   events: QueueEvents;
+  /** QueueEvents' own connection (BullMQ's escape hatch), so that close() can always end it. */
+  eventsClient: Promise<{ disconnect(): void }>;
 }
 
 // addBulk calls carry at most this many jobs.
@@ -167,8 +169,12 @@ export class QueueDispatcher {
     clearInterval(this.#watchdog);
     const parts = await this.#connected.catch(() => undefined);
     if (parts === undefined) return;
-    await Promise.allSettled([parts.events.close(), parts.queue.close()]);
-    await parts.client.quit().catch(() => parts.client.disconnect());
+    // BullMQ's close() waits for Redis, which may be gone: give it a second, then cut our connections.
+    // (BullMQ's disconnect waits for an 'end' that a client stuck reconnecting never emits.)
+    await withTimeout(Promise.allSettled([parts.events.close(), parts.queue.close()]), 1000).catch(noop);
+    (await withTimeout(parts.eventsClient, 100).catch(() => undefined))?.disconnect();
+    void parts.events.getBackend().close(true).catch(noop);
+    await closeClient(parts.client);
   }
 
   async #start(): Promise<Connected> {
@@ -185,8 +191,12 @@ export class QueueDispatcher {
         connection: bullConnection(o.connection, o.connectTimeout),
         prefix: o.prefix,
         lastEventId: this.#lastEventId,
+        // BullMQ keeps a timer of this + 1 s per XREAD that close() does not clear: keep it short.
+        blockingTimeout: 2000,
       });
       events.on('error', noop);
+      const eventsClient = events.getBackend().client as Promise<{ disconnect(): void }>;
+      eventsClient.catch(noop);
       events.on('active', ({ jobId }, id) => this.#event(id, jobId, (r) => this.#onActive(r)));
       events.on('progress', ({ jobId, data }, id) => this.#event(id, jobId, (r) => this.#onProgress(r, data)));
       events.on('completed', ({ jobId, returnvalue }, id) => this.#event(id, jobId, (r) => this.#onCompleted(r, returnvalue)));
@@ -196,9 +206,11 @@ export class QueueDispatcher {
       client.on('ready', () => {
         this.#needSweep = true;
       });
+      // Listening before ready() resolves: a job added after it cannot be missed.
+      await events.waitUntilReady();
       this.#watchdog = setInterval(() => void this.#tick(), o.watchdog.interval);
       this.#watchdog.unref();
-      return { client, queue, events };
+      return { client, queue, events, eventsClient };
     } catch (error) {
       client.disconnect();
       throw new BrokenQueue(`QueueExecutor: Redis at ${describeConnection(o.connection)} answered, but the queue could not start: ${(error as Error).message}`, {

@@ -15,6 +15,8 @@ export function clientOptions(connection: QueueConnection, timeout: number): Rec
     retryStrategy: (times: number) => Math.min(100 * times, 2000),
     ...base,
     connectTimeout: timeout,
+    // How long a socket that never opened may delay exit after disconnect() (ioredis waits 2 s).
+    disconnectTimeout: 200,
     maxRetriesPerRequest: null,
     lazyConnect: true,
   };
@@ -75,4 +77,13 @@ export function describeConnection(connection: QueueConnection): string {
   }
   const { host = '127.0.0.1', port = 6379, path } = connection as { host?: string; port?: number; path?: string };
   return typeof path === 'string' ? path : `${host}:${port}`;
+}
+
+/** Closes a client politely if Redis answers within a second, else at once (Redis may be gone). */
+export async function closeClient(client: IORedis): Promise<void> {
+  if (client.status !== 'ready') return client.disconnect();
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([client.quit().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
+  clearTimeout(timer);
+  client.disconnect();
 }

@@ -17,7 +17,8 @@ export interface JobSnapshot {
   progress?: string;
 }
 
-const kFields = ['processedOn', 'finishedOn', 'returnvalue', 'failedReason', 'progress'] as const;
+// `timestamp` is set on every job from its add on: it tells whether the job exists.
+const kFields = ['timestamp', 'processedOn', 'finishedOn', 'returnvalue', 'failedReason', 'progress'] as const;
 // Jobs per pipeline, so one sweep never builds a giant reply.
 const kChunk = 500;
 
@@ -38,7 +39,7 @@ export async function readJobs(client: IORedis, keyOf: (id: string) => string, i
       const row = values as (string | null)[];
       const snapshot: JobSnapshot = { id, exists: row.some((v) => v !== null) };
       kFields.forEach((field, k) => {
-        if (row[k] !== null) snapshot[field] = row[k] as string;
+        if (row[k] !== null && field !== 'timestamp') snapshot[field] = row[k] as string;
       });
       out.push(snapshot);
     });

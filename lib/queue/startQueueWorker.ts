@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import { ThreadPoolExecutor } from '../threadPool/ThreadPoolExecutor';
 import { bullConnection } from './bullConnection';
-import { connectRedis } from './connectRedis';
+import { closeClient, connectRedis } from './connectRedis';
 import { BrokenQueue } from './errors';
 import { JobRunner } from './JobRunner';
 import { loadBullmq } from './load';
@@ -82,7 +82,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       (closing ??= (async () => {
         await worker.close();
         await pool.shutdown();
-        await Promise.allSettled([subscriber.quit(), client.quit()]);
+        await Promise.all([closeClient(subscriber), closeClient(client)]);
       })());
     return { concurrency: o.concurrency, threads: o.threads, close, [Symbol.asyncDispose]: close };
   } catch (error) {
