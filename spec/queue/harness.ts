@@ -1,0 +1,65 @@
+/**
+ * Shared set-up of the queue specs: a redis-server of their own, a fresh
+ * queue name per test, in-process workers, and the fixture tasks.
+ */
+import IORedis from 'ioredis';
+import { QueueExecutor, startQueueWorker, taskModule, type QueueExecutorOptions, type QueueWorker, type QueueWorkerOptions } from '../../lib';
+import { startRedisServer, type RedisServer } from '../helpers/redis';
+
+/** The fixture tasks (spec/fixtures/queueTasks.js). */
+export const kTasksPath = require.resolve('../fixtures/queueTasks.js');
+export const tasks = taskModule<typeof import('../fixtures/queueTasks')>(kTasksPath);
+
+let queueCount = 0;
+
+/** Everything a queue spec needs; call in a describe body (it registers beforeAll/afterAll). */
+export function useQueueHarness() {
+  const h = {
+    redis: undefined as unknown as RedisServer,
+    /** A client for the spec's own Redis commands (sync lists). */
+    client: undefined as unknown as IORedis,
+    queueName: '',
+    /** Opened in the test; closed after it. */
+    opened: [] as Array<{ shutdown?: () => Promise<void>; close?: () => Promise<void> }>,
+    /** A new QueueExecutor on this test's queue. */
+    executor(options: Partial<QueueExecutorOptions> = {}): QueueExecutor {
+      const ex = new QueueExecutor({ connection: h.redis.url, queueName: h.queueName, maxWorkers: 4, ...options });
+      h.opened.push({ shutdown: () => ex.shutdown({ cancelFutures: true }) });
+      return ex;
+    },
+    /** A worker in this process on this test's queue; dead workers' jobs are retried within ~1.5 s. */
+    async worker(options: Partial<QueueWorkerOptions> = {}): Promise<QueueWorker> {
+      const w = await startQueueWorker({ connection: h.redis.url, queueName: h.queueName, threads: 1, concurrency: 4, lockDuration: 1000, stalledInterval: 500, ...options });
+      h.opened.push(w);
+      return w;
+    },
+    /** Resolves with the pid pushed when a task signalled `<key>:started`. */
+    async started(key: string, timeoutSeconds = 20): Promise<string> {
+      const reply = await h.client.blpop(`${key}:started`, timeoutSeconds);
+      if (reply === null) throw new Error(`${key} did not start within ${timeoutSeconds} s`);
+      return reply[1];
+    },
+    release(key: string): Promise<number> {
+      return h.client.rpush(`${key}:release`, '1');
+    },
+  };
+  beforeAll(async () => {
+    h.redis = await startRedisServer();
+    h.client = new IORedis(h.redis.url, { maxRetriesPerRequest: null });
+  });
+  beforeEach(() => {
+    queueCount += 1;
+    h.queueName = `spec-${process.pid}-${queueCount}`;
+  });
+  afterEach(async () => {
+    const opened = h.opened.splice(0);
+    // Producers first (they cancel what is left), then workers.
+    await Promise.all(opened.filter((o) => o.shutdown).map((o) => o.shutdown!()));
+    await Promise.all(opened.filter((o) => o.close).map((o) => o.close!()));
+  });
+  afterAll(async () => {
+    h.client?.disconnect();
+    await h.redis?.stop();
+  });
+  return h;
+}
