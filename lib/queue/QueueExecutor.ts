@@ -96,7 +96,7 @@ export class QueueExecutor implements Executor {
     this.#checkOpen('submit');
     const { specifier, exportName } = describeQueueTask(task, 'submit: task');
     const future = new Future<Awaited<R>>();
-    const packed = this.#pack(args, "the task's arguments", [future]);
+    const packed = this.#pack(args, "the task's arguments", [future], 'args');
     if (packed !== undefined) this.#dispatcher.enqueue('call', specifier, exportName, packed, [future as Future<unknown>]);
     return future;
   }
@@ -110,7 +110,7 @@ export class QueueExecutor implements Executor {
     this.#checkOpen('submit');
     const { specifier, exportName } = describeQueueTask(task, 'submit: task');
     const futures = argsList.map(() => new Future<Awaited<R>>());
-    const packed = this.#pack(argsList, "the chunk's arguments", futures);
+    const packed = this.#pack(argsList, "the chunk's arguments", futures, 'chunk');
     if (packed !== undefined) this.#dispatcher.enqueue('batch', specifier, exportName, packed, futures as Future<unknown>[]);
     return futures;
   }
@@ -158,7 +158,7 @@ export class QueueExecutor implements Executor {
     this.#checkOpen('stream');
     const { specifier, exportName } = describeQueueTask(task, 'stream: task');
     const run = new Future<unknown>();
-    const packed = this.#pack(args, "the task's arguments", [run]);
+    const packed = this.#pack(args, "the task's arguments", [run], 'args');
     if (packed === undefined) throw run.exceptionNow();
     const sink = jobStream<Y>(() => run.cancel({ interrupt: true }));
     run.addDoneCallback((f) => {
@@ -216,9 +216,9 @@ export class QueueExecutor implements Executor {
   }
 
   // Serialises arguments, or fails the futures with why they cannot be sent.
-  #pack(value: unknown, what: string, futures: Future<any>[]): string | undefined {
+  #pack(value: unknown, what: string, futures: Future<any>[], path: string): string | undefined {
     try {
-      return pack(value, what, this.#options.maxPayloadBytes);
+      return pack(value, what, this.#options.maxPayloadBytes, path);
     } catch (error) {
       for (const f of futures) f.setException(error);
       return undefined;

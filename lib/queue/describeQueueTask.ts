@@ -21,7 +21,8 @@ export function describeQueueTask(value: unknown, what: string): QueueTaskName {
   if (typeof value === 'function') {
     throw new TypeError(
       `${what}: QueueExecutor runs module tasks only (task() / taskModule()), got function ${value.name || '(anonymous)'}: ` +
-        'a job may run on another machine, where only a module path or package name means the same code',
+        'a job may run in a process on another machine, which shares no memory with this one and where only a module path ' +
+        "or package name means the same code; export the function from a module and pass task(require.resolve('./tasks'), 'name')",
     );
   }
   throw new TypeError(`${what} must be a Task (task() / taskModule()), got ${describe(value)}`);

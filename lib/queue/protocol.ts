@@ -10,6 +10,7 @@
  */
 import { deserialize, serialize } from 'node:v8';
 import { DataCloneError } from '../errors';
+import { findUncloneable } from '../internal/cloneCheck';
 import type { EncodedError } from '../internal/errorCodec';
 import { PayloadTooLargeError } from './errors';
 
@@ -54,12 +55,14 @@ export function jobName(specifier: string, exportName: string): string {
  * Serialises a value for Redis.
  * @throws DataCloneError if it cannot be serialised; PayloadTooLargeError over `limit`
  */
-export function pack(value: unknown, what: string, limit: number): string {
+export function pack(value: unknown, what: string, limit: number, path = 'value'): string {
   let bytes: Buffer;
   try {
     bytes = serialize(value);
   } catch (error) {
-    throw new DataCloneError(`${what} cannot be sent through the queue: ${(error as Error).message}`, { cause: error });
+    // Name the culprit as the thread pool does (`args[0].handler is a function`).
+    const culprit = findUncloneable(value, path) ?? (error as Error).message;
+    throw new DataCloneError(`${what} cannot be sent through the queue: ${culprit}`, { cause: error });
   }
   if (bytes.length > limit) throw new PayloadTooLargeError(what, bytes.length, limit);
   return bytes.toString('base64');
