@@ -66,7 +66,7 @@ export class TimeoutError extends Error {
  * @example
  * ```ts
  * const f = new Future<number>();
- * f.resultNow(); // throws InvalidStateError: pending: <Future pending>
+ * f.resultNow(); // throws InvalidStateError: resultNow() called on a future that is not done: <Future#1 pending>
  * ```
  */
 export class InvalidStateError extends Error {

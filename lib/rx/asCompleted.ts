@@ -28,7 +28,7 @@ export interface AsCompleted$Options {
  *
  * ```
  * futures:       a: ---done   b: -done   c: -----done
- * asCompleted$:  -b-a--(c|)
+ * asCompleted$:  -b-a-(c|)
  * timeout 4:     -b-a#          # = TimeoutError('1 (of 3) futures unfinished'); c is cancelled
  * ```
  *

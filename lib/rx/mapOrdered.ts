@@ -7,12 +7,14 @@ export interface MapOrderedOptions {
   /**
    * At most this many calls are submitted and not yet emitted; further
    * source values wait as plain values.
-   * @default 2 × executor.maxWorkers (× chunksize when chunking)
+   * @default 2 × executor.maxWorkers (× chunksize when chunking); on a ThreadPoolExecutor that has
+   *   measured the task as tiny, 2 × maxWorkers messages of as many calls as it coalesces into one
    */
   buffersize?: number;
   /**
    * Source values sent to a worker per message, on executors that can batch
-   * (ThreadPoolExecutor, VirtualExecutor); the results of a chunk arrive together.
+   * (ThreadPoolExecutor, ProcessPoolExecutor, QueueExecutor, VirtualExecutor); the results of a
+   * chunk arrive together.
    * @default 1
    */
   chunksize?: number;
