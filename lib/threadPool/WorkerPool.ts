@@ -8,29 +8,17 @@
  * queues: every `run` goes straight to an idle worker. Interrupt is
  * Piscina's abort (the worker is terminated and replaced).
  */
-import path from 'node:path';
-import { existsSync } from 'node:fs';
 import Piscina from 'piscina';
-import type { Transferable } from 'node:worker_threads';
-import { BrokenThreadPool, DataCloneError, WorkerExitError } from '../errors';
-import type { Future } from '../Future';
-import { decodeError, type EncodedError } from '../internal/errorCodec';
-import type { FilledOptions } from './options';
-import { CallState, type Request, type Response, type StreamMessage, type TaskDescriptor } from './protocol';
+import { BrokenThreadPool, DataCloneError } from '../errors';
+import { decodeError } from '../internal/errorCodec';
 import { Fifo } from '../internal/Fifo';
+import type { FilledOptions } from './options';
+import { decodeTaskError, workerEntry, workerFailure } from './outcomes';
+import { CallState, type Request, type Response, type StreamMessage, type TaskDescriptor } from './protocol';
 import { InterruptSignal } from './InterruptSignal';
+import { interruptCall, startLive, type WorkItem } from './workItem';
 
-/** One message to a worker: one call, a batch of calls, or a generator run. */
-export interface WorkItem {
-  /** One per call; for a stream, the one future standing for the whole run. */
-  futures: Future<unknown>[];
-  request: Request;
-  transferList: Transferable[];
-  /** For streams: told when the worker dies under the run. */
-  onWorkerFailure?: (error: unknown) => void;
-  /** The futures are already running: calls re-queued after their worker went down. */
-  started?: boolean;
-}
+export type { WorkItem };
 
 // Coalescing: calls of a task that is known to be tiny are sent to a worker
 // together, up to this much expected work per message (ms) …
@@ -358,74 +346,5 @@ export class WorkerPool {
   }
 }
 
-/** Marks an item's futures running, dropping cancelled calls; undefined if none is left. */
-function startLive(item: WorkItem): WorkItem | undefined {
-  if (item.started) {
-    const futures = item.futures.filter((f) => !f.done());
-    return futures.length === 0 ? undefined : futures.length === item.futures.length ? item : keepCalls(item, futures);
-  }
-  const { batch } = item.request;
-  if (batch === undefined) {
-    return item.futures[0].setRunningOrNotifyCancel() ? item : undefined;
-  }
-  const futures: Future<unknown>[] = [];
-  const calls: unknown[][] = [];
-  item.futures.forEach((f, i) => {
-    if (f.setRunningOrNotifyCancel()) {
-      futures.push(f);
-      calls.push(batch[i]);
-    }
-  });
-  if (futures.length === 0) return undefined;
-  if (futures.length === item.futures.length) return item;
-  return { ...item, futures, request: { ...item.request, batch: calls } };
-}
-
-/** The same item with only the calls of `futures` (a subset, in order). */
-function keepCalls(item: WorkItem, futures: Future<unknown>[]): WorkItem {
-  const batch = item.request.batch!;
-  const calls = futures.map((f) => batch[item.futures.indexOf(f)]);
-  return { ...item, futures, request: { ...item.request, batch: calls } };
-}
-
-/**
- * Interrupt of call i of a batch: skip it if the worker has not reached it
- * (compare-and-swap against the worker's claim), else stop the worker.
- */
-function interruptCall(control: Int32Array, i: number, controller: InterruptSignal): void {
-  const previous = Atomics.compareExchange(control, i, CallState.Waiting, CallState.Skipped);
-  if (previous === CallState.Started) controller.abort();
-}
-
-/** A task's own exception, rebuilt; our clone check's report becomes our DataCloneError. */
-function decodeTaskError(encoded: EncodedError): unknown {
-  const error = decodeError(encoded);
-  if (encoded.kind === 'error' && encoded.ctor === 'Error' && encoded.name === 'DataCloneError' && error instanceof Error) {
-    return new DataCloneError(error.message, { cause: error });
-  }
-  return error;
-}
-
-/** Why a Piscina run was rejected without an abort: the worker died (or the message could not be sent). */
-function workerFailure(err: unknown): Error {
-  if (err instanceof DataCloneError) return err;
-  const message = String((err as Error)?.message ?? err);
-  if ((err as Error)?.name === 'DataCloneError') {
-    return new DataCloneError(`the task's arguments cannot be cloned to a worker: ${message}`, { cause: err });
-  }
-  return new WorkerExitError(`the worker running this task exited: ${message}`, { cause: err });
-}
-
-/**
- * The worker entry is always compiled JavaScript: next to this file in the
- * build, or in dist/ when this file runs from source under ts-jest.
- */
-function workerEntry(): string {
-  const beside = path.join(__dirname, 'worker.js');
-  if (existsSync(beside)) return beside;
-  const built = path.resolve(__dirname, '../../dist/cjs/threadPool/worker.js');
-  if (existsSync(built)) return built;
-  throw new Error(`rxfutures: the worker entry was not found at ${beside}; run the build (npm run build) first`);
-}
 
 export type { StreamMessage };
