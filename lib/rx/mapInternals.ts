@@ -4,6 +4,7 @@ import type { Future } from '../Future';
 import { Fifo } from '../internal/Fifo';
 import { kPreferredInFlight, kSubmitBatch } from '../internal/symbols';
 import { checkPositiveInteger, checkPositiveIntegerOrInfinity, describe } from '../internal/validate';
+import { isTask } from '../Task';
 
 /** Options shared by {@link mapOrdered$} and {@link mapUnordered$}. */
 export interface MapInternalsOptions {
@@ -46,6 +47,10 @@ export function mapInternals<T, R>(
   if (executor === null || typeof executor !== 'object' || typeof executor.submit !== 'function') {
     throw new TypeError(`${name}: executor must be an Executor, got ${describe(executor)}`);
   }
+  // Checked here, at operator creation, so a bad task never reaches the subscription's machinery.
+  if (typeof task !== 'function' && !isTask(task)) {
+    throw new TypeError(`${name}: task must be a Task (task() / taskModule()) or a self-contained function, got ${describe(task)}`);
+  }
   const { chunksize = 1, interrupt = true, ordered } = options;
   checkPositiveInteger(chunksize, `${name}: options.chunksize`);
   const workers = Number.isInteger(executor.maxWorkers) && executor.maxWorkers > 0 ? executor.maxWorkers : 1;
@@ -57,7 +62,13 @@ export function mapInternals<T, R>(
   const prefer = (executor as Partial<Preferring>)[kPreferredInFlight];
   const window =
     options.buffersize === undefined && chunksize === 1 && typeof prefer === 'function'
-      ? (): number => Math.max(buffersize, prefer.call(executor, task as TaskLike<any[], unknown>) ?? 0)
+      ? (): number => {
+          try {
+            return Math.max(buffersize, prefer.call(executor, task as TaskLike<any[], unknown>) ?? 0);
+          } catch {
+            return buffersize; // the executor refuses the task: submit() reports why, to the subscriber
+          }
+        }
       : (): number => buffersize;
   if (typeof interrupt !== 'boolean') throw new TypeError(`${name}: options.interrupt must be a boolean, got ${describe(interrupt)}`);
   const batch = chunksize > 1 && typeof (executor as Partial<Batching>)[kSubmitBatch] === 'function';

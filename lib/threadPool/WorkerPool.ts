@@ -92,6 +92,9 @@ export class WorkerPool {
     // listener that would crash the process.
     this.#piscina.on('error', (err: unknown) => {
       const message = String((err as Error)?.message ?? err);
+      // The answer of a call we interrupted just as it finished: Piscina forgot the task when it was
+      // aborted and calls its late answer unexpected. Nothing failed; the future is rightly cancelled.
+      if (message.startsWith('Unexpected message from Worker')) return;
       // Messages handed to Piscina but no worker left: a worker failed to start (Piscina then stops
       // spawning), and those messages would wait forever. Python calls this a broken pool.
       if (this.#inFlight > 0 && this.#piscina.threads.length === 0) {
@@ -309,9 +312,11 @@ export class WorkerPool {
     const again: WorkItem = { futures: [], request: { task: item.request.task, batch: [] }, transferList: [], started: true };
     item.futures.forEach((f, i) => {
       if (f.done()) return;
-      if (Atomics.load(control, i) === CallState.Started) {
-        if (aborted) f.cancel({ interrupt: true });
-        else f.setException(workerFailure(err));
+      // On an interrupt the interrupted call is already cancelled (done): every other call is
+      // innocent, even one the worker had started before it died. On a crash, the started call
+      // is the one the worker died under.
+      if (!aborted && Atomics.load(control, i) === CallState.Started) {
+        f.setException(workerFailure(err));
         return;
       }
       again.futures.push(f);

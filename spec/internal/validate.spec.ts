@@ -65,7 +65,7 @@ describe('validate', () => {
   describe('describe', () => {
     it.each<[unknown, string]>([
       [null, 'null'],
-      [undefined, 'undefined undefined'],
+      [undefined, 'undefined'],
       [42, 'number 42'],
       ['abc', 'string "abc"'],
       ['x'.repeat(50), `string "${'x'.repeat(40)}…"`],

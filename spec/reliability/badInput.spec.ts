@@ -341,7 +341,7 @@ const rows: Row[] = [
     run: () => asCompleted(notATask(undefined)),
     delivery: 'throws',
     name: 'TypeError',
-    // The exact wording is pinned by the it.failing below ("got undefined undefined" today).
+    // The exact wording is pinned by the spec in "known issues" below.
     message: /^asCompleted: fs must be an iterable of Futures, got undefined\b/,
   },
 
@@ -511,7 +511,7 @@ describe('bad input', () => {
     });
   });
 
-  describe('known issues (lib bugs pinned by it.failing)', () => {
+  describe('issues found here, fixed in lib (kept as regression specs)', () => {
     // BUG lib/rx/mapInternals.ts:60 — with no explicit buffersize on a ThreadPoolExecutor, the
     // window function calls executor[kPreferredInFlight](task), which runs describeTask and throws
     // the TypeError for a non-task *outside* submitMore's try/catch (the `currentWindow()` call at
@@ -521,7 +521,7 @@ describe('bad input', () => {
     // throwing `${name}: task must be …`), or have the window function swallow the throw
     // (`try { return prefer.call(…) } catch { return undefined }`) so that submit's own TypeError
     // reaches `fail(err)`. (With an explicit buffersize, or chunksize > 1, the row above passes.)
-    it.failing('mapOrdered$(pool, 42) with the default window should report the TypeError to the caller, never as an escaped error', async () => {
+    it('mapOrdered$(pool, 42) with the default window should report the TypeError to the caller, never as an escaped error', async () => {
       const escaped: unknown[] = [];
       const previous = config.onUnhandledError;
       try {
@@ -558,7 +558,7 @@ describe('bad input', () => {
     // BUG lib/internal/validate.ts:54 — describe(undefined) returns `${typeof value} ${String(value)}`,
     // i.e. "undefined undefined", so messages read "got undefined undefined".
     // Fix: `if (value === undefined) return 'undefined';` next to the null case at line 48.
-    it.failing('asCompleted(undefined) should say "got undefined", once', () => {
+    it('asCompleted(undefined) should say "got undefined", once', () => {
       expect(() => asCompleted(notATask(undefined))).toThrow(/^asCompleted: fs must be an iterable of Futures, got undefined$/);
     });
   });

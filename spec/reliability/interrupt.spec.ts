@@ -37,7 +37,7 @@ describe('interrupt races', () => {
   // Fix: in the batch branch, `if (aborted) { again.futures.push(f); again.request.batch!.push(batch[i]); return; }`
   // before the Started test (re-run it, as the calls not reached are), keeping the blame for crashes only.
   // The soak met it as `item N: unexpected error CancelledError` in a mapOrdered$ pipeline.
-  it.failing('should cancel only the interrupted call of a batch, even when the next call has started before the worker dies', async () => {
+  it('should cancel only the interrupted call of a batch, even when the next call has started before the worker dies', async () => {
     pool = new ThreadPoolExecutor({ maxWorkers: 1 });
     const executor = pool as unknown as { [kSubmitBatch]: (task: unknown, argsList: unknown[][]) => Future<number>[] };
     const innocent: string[] = [];
@@ -64,7 +64,7 @@ describe('interrupt races', () => {
   // as RxFuturesWorkerWarning "an idle worker thread failed" — nothing failed; the future is rightly cancelled.
   // Fix: in that listener, drop (or debug-log) errors whose message starts with 'Unexpected message from
   // Worker' — a late answer of a task we aborted — instead of warning. The soak saw ~17 of these per million.
-  it.failing('should not warn "an idle worker thread failed" for the late answer of an interrupted call', async () => {
+  it('should not warn "an idle worker thread failed" for the late answer of an interrupted call', async () => {
     pool = new ThreadPoolExecutor({ maxWorkers: 1 });
     const warnings: string[] = [];
     const spy = jest.spyOn(process, 'emitWarning').mockImplementation((w: string | Error) => {
