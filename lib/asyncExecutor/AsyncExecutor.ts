@@ -2,7 +2,7 @@ import { ShutdownError } from '../errors';
 import type { Executor, MapOptions, ShutdownOptions, StreamTaskLike, TaskLike } from '../Executor';
 import { Future } from '../Future';
 import { orderedMap } from '../internal/orderedMap';
-import { describe } from '../internal/validate';
+import { checkShutdownOptions } from '../internal/validate';
 import type { Task } from '../Task';
 import { checkTask, loadInProcess } from '../internal/inProcess';
 import { isTransferred } from '../transfer';
@@ -148,13 +148,12 @@ export class AsyncExecutor implements Executor {
    * @returns a promise; rejects with `TypeError` for options of the wrong type
    */
   shutdown(options: ShutdownOptions = {}): Promise<void> {
-    if (options === null || typeof options !== 'object') {
-      return Promise.reject(new TypeError(`shutdown: options must be an object, got ${describe(options)}`));
-    }
-    const { wait = true, cancelFutures = false } = options;
-    if (typeof wait !== 'boolean') return Promise.reject(new TypeError(`shutdown: options.wait must be a boolean, got ${describe(wait)}`));
-    if (typeof cancelFutures !== 'boolean') {
-      return Promise.reject(new TypeError(`shutdown: options.cancelFutures must be a boolean, got ${describe(cancelFutures)}`));
+    let wait: boolean;
+    let cancelFutures: boolean;
+    try {
+      ({ wait, cancelFutures } = checkShutdownOptions(options));
+    } catch (err) {
+      return Promise.reject(err);
     }
     if (cancelFutures) this.#queue.cancelPending();
     this.#closed ??= this.#queue.whenIdle();

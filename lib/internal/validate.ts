@@ -54,3 +54,20 @@ export function describe(value: unknown): string {
   if (typeof value === 'object') return `object ${(value as object).constructor?.name ?? 'Object'}`;
   return `${typeof value} ${String(value)}`;
 }
+
+/**
+ * `shutdown` options with their defaults (`wait: true`, `cancelFutures: false`),
+ * checked alike by every executor.
+ * @throws TypeError naming the option (executors turn it into a rejection)
+ */
+export function checkShutdownOptions(options: unknown): { wait: boolean; cancelFutures: boolean } {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`shutdown: options must be an object, got ${describe(options)}`);
+  }
+  const { wait = true, cancelFutures = false } = options as { wait?: unknown; cancelFutures?: unknown };
+  if (typeof wait !== 'boolean') throw new TypeError(`shutdown: options.wait must be a boolean, got ${describe(wait)}`);
+  if (typeof cancelFutures !== 'boolean') {
+    throw new TypeError(`shutdown: options.cancelFutures must be a boolean, got ${describe(cancelFutures)}`);
+  }
+  return { wait, cancelFutures };
+}

@@ -4,7 +4,7 @@ import { Future } from '../Future';
 import { findUncloneable } from '../internal/cloneCheck';
 import { orderedMap } from '../internal/orderedMap';
 import { kSubmitBatch } from '../internal/symbols';
-import { describe } from '../internal/validate';
+import { checkShutdownOptions } from '../internal/validate';
 import { isTransferred } from '../transfer';
 import { describeModuleTask } from './describeModuleTask';
 import { fillOptions, type FilledOptions, type ProcessPoolExecutorOptions } from './options';
@@ -168,13 +168,12 @@ export class ProcessPoolExecutor implements Executor {
    * @returns a promise; rejects with `TypeError` for options of the wrong type
    */
   shutdown(options: ShutdownOptions = {}): Promise<void> {
-    if (options === null || typeof options !== 'object') {
-      return Promise.reject(new TypeError(`shutdown: options must be an object, got ${describe(options)}`));
-    }
-    const { wait = true, cancelFutures = false } = options;
-    if (typeof wait !== 'boolean') return Promise.reject(new TypeError(`shutdown: options.wait must be a boolean, got ${describe(wait)}`));
-    if (typeof cancelFutures !== 'boolean') {
-      return Promise.reject(new TypeError(`shutdown: options.cancelFutures must be a boolean, got ${describe(cancelFutures)}`));
+    let wait: boolean;
+    let cancelFutures: boolean;
+    try {
+      ({ wait, cancelFutures } = checkShutdownOptions(options));
+    } catch (err) {
+      return Promise.reject(err);
     }
     if (cancelFutures) this.#pool.cancelPending();
     this.#closed ??= this.#pool.whenIdle().then(() => this.#pool.destroy());
