@@ -202,18 +202,18 @@ const rows: Row[] = [
   },
   {
     input: 'mapOrdered$(executor, 42)',
-    run: (pool) => from([1]).pipe(mapOrdered$(pool, notATask(42), { buffersize: 4 })),
-    // At operator creation (where the other options are checked), or at the first submit, as the error notification.
-    delivery: ['throws', 'errors the Observable'],
+    run: (pool) => mapOrdered$(pool, notATask(42)),
+    // At operator creation, where the other options are checked.
+    delivery: 'throws',
     name: 'TypeError',
-    message: /^(mapOrdered\$|submit): task must be a Task .*, got number 42$/,
+    message: /^mapOrdered\$: task must be a Task \(task\(\) \/ taskModule\(\)\) or a self-contained function, got number 42$/,
   },
   {
     input: 'mapUnordered$(executor, 42)',
-    run: (pool) => from([1]).pipe(mapUnordered$(pool, notATask(42), { buffersize: 4 })),
-    delivery: ['throws', 'errors the Observable'],
+    run: (pool) => mapUnordered$(pool, notATask(42)),
+    delivery: 'throws',
     name: 'TypeError',
-    message: /^(mapUnordered\$|submit): task must be a Task .*, got number 42$/,
+    message: /^mapUnordered\$: task must be a Task \(task\(\) \/ taskModule\(\)\) or a self-contained function, got number 42$/,
   },
 
   // ── a closure passed inline ───────────────────────────────────────────────
@@ -341,8 +341,7 @@ const rows: Row[] = [
     run: () => asCompleted(notATask(undefined)),
     delivery: 'throws',
     name: 'TypeError',
-    // The exact wording is pinned by the spec in "known issues" below.
-    message: /^asCompleted: fs must be an iterable of Futures, got undefined\b/,
+    message: /^asCompleted: fs must be an iterable of Futures, got undefined$/,
   },
 
   // ── setResult twice, and other illegal transitions ────────────────────────
@@ -512,15 +511,11 @@ describe('bad input', () => {
   });
 
   describe('issues found here, fixed in lib (kept as regression specs)', () => {
-    // BUG lib/rx/mapInternals.ts:60 — with no explicit buffersize on a ThreadPoolExecutor, the
-    // window function calls executor[kPreferredInFlight](task), which runs describeTask and throws
-    // the TypeError for a non-task *outside* submitMore's try/catch (the `currentWindow()` call at
-    // lib/rx/mapInternals.ts:136). The error escapes the source's `next` handler and reaches RxJS's
-    // reportUnhandledError (an uncaught exception, thrown from a timer) instead of the subscriber.
-    // Fix: in mapInternals, check the task at operator creation (`typeof task === 'function' || isTask(task)`,
-    // throwing `${name}: task must be …`), or have the window function swallow the throw
-    // (`try { return prefer.call(…) } catch { return undefined }`) so that submit's own TypeError
-    // reaches `fail(err)`. (With an explicit buffersize, or chunksize > 1, the row above passes.)
+    // Was a bug (fixed in 1d2707a): with no explicit buffersize on a ThreadPoolExecutor, mapInternals'
+    // window function called executor[kPreferredInFlight](task), which threw the TypeError for a non-task
+    // outside submitMore's try/catch; it escaped the source's `next` handler to RxJS's reportUnhandledError
+    // (an uncaught exception, thrown from a timer) instead of reaching the subscriber. Now the task is
+    // checked at operator creation, and the window hint never throws.
     it('mapOrdered$(pool, 42) with the default window should report the TypeError to the caller, never as an escaped error', async () => {
       const escaped: unknown[] = [];
       const previous = config.onUnhandledError;
@@ -555,9 +550,7 @@ describe('bad input', () => {
       }
     });
 
-    // BUG lib/internal/validate.ts:54 — describe(undefined) returns `${typeof value} ${String(value)}`,
-    // i.e. "undefined undefined", so messages read "got undefined undefined".
-    // Fix: `if (value === undefined) return 'undefined';` next to the null case at line 48.
+    // Was a bug (fixed in 1d2707a): lib/internal/validate.ts describe(undefined) gave "undefined undefined".
     it('asCompleted(undefined) should say "got undefined", once', () => {
       expect(() => asCompleted(notATask(undefined))).toThrow(/^asCompleted: fs must be an iterable of Futures, got undefined$/);
     });
