@@ -37,8 +37,9 @@ async function main() {
   const started = Date.now();
   const rows = [];
   const log = (r) => console.log(`${r.suite.padEnd(11)} ${r.name.padEnd(46)} ${fmt(r.value, r.unit === 'tasks/s' || r.unit === 'items/s' ? 0 : 1).padStart(12)} ${r.unit}`);
-  for (const suite of ['throughput', 'streaming', 'latency', 'scaling', 'lifecycle', 'executors', 'queue']) {
+  for (const suite of ['throughput', 'streaming', 'latency', 'scaling', 'lifecycle', 'executors', ...(fs.existsSync(path.join(__dirname, 'suites/queue.js')) ? ['queue'] : [])]) {
     if (only && only !== suite) continue;
+    if ((process.env.BENCH_SKIP ?? '').split(',').includes(suite)) continue;
     for (const r of await require(`./suites/${suite}`)()) {
       rows.push(r);
       log(r);
