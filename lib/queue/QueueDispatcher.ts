@@ -85,6 +85,8 @@ export class QueueDispatcher {
   #unreachableSince: number | undefined;
   #watchdog: NodeJS.Timeout | undefined;
   #sweeping = false;
+  // #lastEventId when the watchdog last looked.
+  #readAtLastTick = '0-0';
   // close() waits for the records to empty.
   #onIdle: (() => void) | undefined;
 
@@ -185,7 +187,7 @@ export class QueueDispatcher {
       const [seconds, micros] = await client.time();
       this.#lastEventId = `${Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - 1000}-0`;
       const { Queue, QueueEvents } = loadBullmq();
-      const queue = new Queue(o.queueName, { connection: client, prefix: o.prefix });
+      const queue = new Queue(o.queueName, { connection: client, prefix: o.prefix, streams: { events: { maxLen: o.eventsMaxLen } } });
       queue.on('error', noop);
       const events = new QueueEvents(o.queueName, {
         connection: bullConnection(o.connection, o.connectTimeout),
@@ -378,10 +380,12 @@ export class QueueDispatcher {
     if (parts === undefined || this.#sweeping) return;
     const { interval, disconnected } = this.#options.watchdog;
     const eventsKey = parts.queue.toKey('events');
-    let oldest: string | undefined;
+    // Where the reader was at the previous tick: anything trimmed after it may never have been read.
+    const readAtLastTick = this.#readAtLastTick;
+    this.#readAtLastTick = this.#lastEventId;
+    let trimmedUpTo: string | undefined;
     try {
-      const head = await withTimeout(parts.client.xrange(eventsKey, '-', '+', 'COUNT', 1), interval);
-      oldest = head[0]?.[0];
+      trimmedUpTo = await withTimeout(lastTrimmedId(parts.client, eventsKey), interval);
       this.#unreachableSince = undefined;
     } catch {
       this.#unreachableSince ??= Date.now() - interval;
@@ -394,8 +398,7 @@ export class QueueDispatcher {
       }
       return;
     }
-    // Entries between our last read and the oldest kept were trimmed before we read them.
-    if (oldest !== undefined && compareIds(oldest, this.#lastEventId) > 0) this.#needSweep = true;
+    if (trimmedUpTo !== undefined && compareIds(trimmedUpTo, readAtLastTick) > 0) this.#needSweep = true;
     if (this.#needSweep && this.#records.size > 0) await this.#sweep(parts);
   }
 
@@ -424,6 +427,25 @@ export class QueueDispatcher {
     if (snapshot.finishedOn !== undefined) return this.#onCompleted(record, parseJson(snapshot.returnvalue ?? 'null'));
     if (snapshot.processedOn !== undefined) this.#onActive(record);
   }
+}
+
+/**
+ * The newest id trimmed from the stream: XINFO's max-deleted-entry-id (Redis
+ * 7), or just below the oldest entry kept on older servers.
+ */
+async function lastTrimmedId(client: IORedis, key: string): Promise<string | undefined> {
+  const info = (await client.xinfo('STREAM', key).catch((error: Error) => {
+    // No stream yet: nothing trimmed. Any other failure is Redis not answering.
+    if (/no such key/i.test(error.message)) return undefined;
+    throw error;
+  })) as unknown[] | undefined;
+  if (info === undefined) return undefined;
+  const at = info.indexOf('max-deleted-entry-id');
+  if (at >= 0) return String(info[at + 1]);
+  const first = info[info.indexOf('first-entry') + 1] as [string, unknown] | null | undefined;
+  if (!Array.isArray(first)) return undefined;
+  const [ms, seq] = first[0].split('-').map(Number);
+  return seq > 0 ? `${ms}-${seq - 1}` : `${ms - 1}-${Number.MAX_SAFE_INTEGER}`;
 }
 
 /** Orders Redis stream ids (`<ms>-<seq>`). */

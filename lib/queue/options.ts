@@ -52,14 +52,22 @@ export interface QueueExecutorOptions extends CommonOptions {
   /**
    * Finished jobs are kept in Redis this long (seconds) and at most this
    * many, so a producer that missed an event can still read the outcome.
-   * @default { age: 600, count: 1000 }
+   * @default { age: 3600, count: 20000 }
    */
   keepFinished?: { age?: number; count?: number };
+  /**
+   * The queue's event stream keeps about this many events (BullMQ's
+   * `streams.events.maxLen`, set for the whole queue). A producer whose
+   * reader falls further behind than this misses events, and recovers them
+   * from the jobs kept by `keepFinished` at the next watchdog tick.
+   * @default 100000
+   */
+  eventsMaxLen?: number;
   /**
    * How often (ms) the executor checks that it has missed no event (a
    * trimmed event stream, a reconnection) and how long Redis may stay
    * unreachable before unfinished futures fail with `BrokenQueue`.
-   * @default { interval: 5000, disconnected: 30000 }
+   * @default { interval: 2000, disconnected: 30000 }
    */
   watchdog?: { interval?: number; disconnected?: number };
 }
@@ -104,6 +112,7 @@ export interface FilledCommon {
 export interface FilledExecutorOptions extends FilledCommon {
   maxWorkers: number;
   keepFinished: { age: number; count: number };
+  eventsMaxLen: number;
   watchdog: { interval: number; disconnected: number };
 }
 
@@ -121,15 +130,16 @@ export interface FilledWorkerOptions extends FilledCommon {
 export function fillExecutorOptions(options: QueueExecutorOptions): FilledExecutorOptions {
   const where = 'QueueExecutor';
   const common = fillCommon(options, where);
-  const { maxWorkers = 8, keepFinished = {}, watchdog = {} } = options;
+  const { maxWorkers = 8, keepFinished = {}, watchdog = {}, eventsMaxLen = 100_000 } = options;
   checkPositiveInteger(maxWorkers, `${where}: options.maxWorkers`);
-  const { age = 600, count = 1000 } = keepFinished;
+  checkPositiveInteger(eventsMaxLen, `${where}: options.eventsMaxLen`);
+  const { age = 3600, count = 20_000 } = keepFinished;
   checkNonNegativeInteger(age, `${where}: options.keepFinished.age`);
   checkNonNegativeInteger(count, `${where}: options.keepFinished.count`);
-  const { interval = 5000, disconnected = 30_000 } = watchdog;
+  const { interval = 2000, disconnected = 30_000 } = watchdog;
   checkPositiveInteger(interval, `${where}: options.watchdog.interval`);
   checkPositiveInteger(disconnected, `${where}: options.watchdog.disconnected`);
-  return { ...common, maxWorkers, keepFinished: { age, count }, watchdog: { interval, disconnected } };
+  return { ...common, maxWorkers, keepFinished: { age, count }, eventsMaxLen, watchdog: { interval, disconnected } };
 }
 
 /** @internal */
