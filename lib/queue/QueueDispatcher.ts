@@ -430,8 +430,8 @@ export class QueueDispatcher {
 }
 
 /**
- * The newest id trimmed from the stream: XINFO's max-deleted-entry-id (Redis
- * 7), or just below the oldest entry kept on older servers.
+ * The newest id trimmed from the stream: just below its first entry kept
+ * (XINFO's max-deleted-entry-id counts XDEL only, not MAXLEN trimming).
  */
 async function lastTrimmedId(client: IORedis, key: string): Promise<string | undefined> {
   const info = (await client.xinfo('STREAM', key).catch((error: Error) => {
@@ -439,10 +439,7 @@ async function lastTrimmedId(client: IORedis, key: string): Promise<string | und
     if (/no such key/i.test(error.message)) return undefined;
     throw error;
   })) as unknown[] | undefined;
-  if (info === undefined) return undefined;
-  const at = info.indexOf('max-deleted-entry-id');
-  if (at >= 0) return String(info[at + 1]);
-  const first = info[info.indexOf('first-entry') + 1] as [string, unknown] | null | undefined;
+  const first = info?.[info.indexOf('first-entry') + 1] as [string, unknown] | null | undefined;
   if (!Array.isArray(first)) return undefined;
   const [ms, seq] = first[0].split('-').map(Number);
   return seq > 0 ? `${ms}-${seq - 1}` : `${ms - 1}-${Number.MAX_SAFE_INTEGER}`;

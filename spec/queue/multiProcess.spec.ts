@@ -52,6 +52,16 @@ describeWithRedis('QueueExecutor across processes', () => {
     expect(await f.result(20_000)).toBe('released');
   });
 
+  it('should recover the results of events trimmed away while the producer was not reading', async () => {
+    await startWorker(8);
+    const ex = h.executor({ eventsMaxLen: 10, watchdog: { interval: 200, disconnected: 30_000 } });
+    const futures = Array.from({ length: 400 }, (_, i) => ex.submit(tasks.double, i));
+    await futures[0];
+    // The worker goes on while this thread cannot read: ~1,500 events against a stream kept near 10.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500);
+    expect(await Promise.all(futures)).toEqual(Array.from({ length: 400 }, (_, i) => i * 2));
+  });
+
   it('should deliver 10,000 mapOrdered$ results once each, in order, across two workers while one is killed', async () => {
     const n = 10_000;
     const killAt = 3000;
