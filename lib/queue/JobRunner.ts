@@ -15,7 +15,15 @@ import { kProtocol, pack, unpack, type BatchOutcome, type JobData, type Progress
 // An interrupt may arrive between BullMQ taking the job and the processor starting: remember it this long.
 const kInterruptMemory = 60_000;
 
-/** @internal */
+/**
+ * Runs jobs on a local thread pool (see the module comment).
+ * @example
+ * ```ts
+ * const runner = new JobRunner(pool, 64 * 2 ** 20);
+ * new Worker(queueName, (job) => runner.run(job), { connection });
+ * ```
+ * @internal
+ */
 export class JobRunner {
   readonly #pool: ThreadPoolExecutor;
   readonly #maxPayloadBytes: number;

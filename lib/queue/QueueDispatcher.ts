@@ -59,7 +59,15 @@ interface Connected {
 const kMaxBulk = 1000;
 const noop = (): void => undefined;
 
-/** @internal */
+/**
+ * The engine behind QueueExecutor (see the module comment).
+ * @example
+ * ```ts
+ * const dispatcher = new QueueDispatcher(fillExecutorOptions(options));
+ * dispatcher.enqueue('call', specifier, exportName, pack(args, 'args', limit), [future]);
+ * ```
+ * @internal
+ */
 export class QueueDispatcher {
   readonly #options: FilledExecutorOptions;
   // Every job with a future not yet done, by job id.

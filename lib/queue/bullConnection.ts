@@ -5,7 +5,13 @@
 import { clientOptions } from './connectRedis';
 import type { QueueConnection } from './options';
 
-/** @returns options BullMQ passes to ioredis */
+/**
+ * @example
+ * ```ts
+ * new Worker(name, processor, { connection: bullConnection('redis://127.0.0.1:6379', 10_000) });
+ * ```
+ * @returns options BullMQ passes to ioredis
+ */
 export function bullConnection(connection: QueueConnection, timeout: number): Record<string, unknown> {
   const { lazyConnect: _lazy, ...options } = clientOptions(connection, timeout);
   return typeof connection === 'string' ? { url: connection, ...options } : options;

@@ -8,7 +8,13 @@ import { BrokenQueue } from './errors';
 import { loadIORedis } from './load';
 import type { QueueConnection } from './options';
 
-/** ioredis options with our reconnection policy: steady retries, commands queued meanwhile. */
+/**
+ * ioredis options with our reconnection policy: steady retries, commands queued meanwhile.
+ * @example
+ * ```ts
+ * new Redis(clientOptions({ host: 'redis.internal' }, 10_000));
+ * ```
+ */
 export function clientOptions(connection: QueueConnection, timeout: number): Record<string, unknown> {
   const base = typeof connection === 'string' ? {} : connection;
   return {
@@ -22,7 +28,13 @@ export function clientOptions(connection: QueueConnection, timeout: number): Rec
   };
 }
 
-/** A new client (not yet connected) with {@link clientOptions}. */
+/**
+ * A new client (not yet connected) with {@link clientOptions}.
+ * @example
+ * ```ts
+ * const client = createClient(url, 10_000); await client.connect();
+ * ```
+ */
 export function createClient(connection: QueueConnection, timeout: number): IORedis {
   const Redis = loadIORedis();
   const options = clientOptions(connection, timeout);
@@ -30,6 +42,10 @@ export function createClient(connection: QueueConnection, timeout: number): IORe
 }
 
 /**
+ * @example
+ * ```ts
+ * const client = await connectRedis('redis://127.0.0.1:6379', 10_000, 'QueueExecutor');
+ * ```
  * @param where - who asks, for the message (`QueueExecutor`, `startQueueWorker`)
  * @returns a ready client; its `error` events are swallowed (the watchdog and commands report failures)
  * @throws BrokenQueue if Redis is not ready within `timeout` ms
@@ -64,7 +80,13 @@ export async function connectRedis(connection: QueueConnection, timeout: number,
   return client;
 }
 
-/** The address for messages, without a password. */
+/**
+ * The address for messages, without a password.
+ * @example
+ * ```ts
+ * describeConnection('redis://:secret@host:6379'); // 'redis://:***@host:6379'
+ * ```
+ */
 export function describeConnection(connection: QueueConnection): string {
   if (typeof connection === 'string') {
     try {
@@ -79,7 +101,13 @@ export function describeConnection(connection: QueueConnection): string {
   return typeof path === 'string' ? path : `${host}:${port}`;
 }
 
-/** Closes a client politely if Redis answers within a second, else at once (Redis may be gone). */
+/**
+ * Closes a client politely if Redis answers within a second, else at once (Redis may be gone).
+ * @example
+ * ```ts
+ * await closeClient(client);
+ * ```
+ */
 export async function closeClient(client: IORedis): Promise<void> {
   if (client.status !== 'ready') return client.disconnect();
   let timer: NodeJS.Timeout | undefined;

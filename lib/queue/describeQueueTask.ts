@@ -13,6 +13,10 @@ export interface QueueTaskName {
 }
 
 /**
+ * @example
+ * ```ts
+ * describeQueueTask(task('my-tasks', 'resize'), 'submit: task'); // { specifier: 'my-tasks', exportName: 'resize' }
+ * ```
  * @param what - how to name the task in messages (e.g. 'submit: task')
  * @throws TypeError for an inline function (saying why) or anything that is not a Task
  */

@@ -6,12 +6,26 @@
 import type * as BullMQ from 'bullmq';
 import type IORedisType from 'ioredis';
 
-/** The `bullmq` module. @throws Error naming the packages to install */
+/**
+ * The `bullmq` module.
+ * @example
+ * ```ts
+ * const { Queue } = loadBullmq();
+ * ```
+ * @throws Error naming the packages to install
+ */
 export function loadBullmq(): typeof BullMQ {
   return load('bullmq') as typeof BullMQ;
 }
 
-/** The ioredis client class. @throws Error naming the packages to install */
+/**
+ * The ioredis client class.
+ * @example
+ * ```ts
+ * const Redis = loadIORedis(); const client = new Redis('redis://127.0.0.1:6379');
+ * ```
+ * @throws Error naming the packages to install
+ */
 export function loadIORedis(): typeof IORedisType {
   const mod = load('ioredis') as { default?: typeof IORedisType } & typeof IORedisType;
   return mod.default ?? mod;

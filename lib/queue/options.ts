@@ -126,7 +126,14 @@ export interface FilledWorkerOptions extends FilledCommon {
   name: string | undefined;
 }
 
-/** @internal */
+/**
+ * Defaults and checks of {@link QueueExecutorOptions}.
+ * @example
+ * ```ts
+ * fillExecutorOptions({ connection: url, queueName: 'q' }).maxWorkers; // 8
+ * ```
+ * @internal
+ */
 export function fillExecutorOptions(options: QueueExecutorOptions): FilledExecutorOptions {
   const where = 'QueueExecutor';
   const common = fillCommon(options, where);
@@ -142,7 +149,14 @@ export function fillExecutorOptions(options: QueueExecutorOptions): FilledExecut
   return { ...common, maxWorkers, keepFinished: { age, count }, eventsMaxLen, watchdog: { interval, disconnected } };
 }
 
-/** @internal */
+/**
+ * Defaults and checks of {@link QueueWorkerOptions}.
+ * @example
+ * ```ts
+ * fillWorkerOptions({ connection: url, queueName: 'q', threads: 2 }).concurrency; // 2
+ * ```
+ * @internal
+ */
 export function fillWorkerOptions(options: QueueWorkerOptions): FilledWorkerOptions {
   const where = 'startQueueWorker';
   const common = fillCommon(options, where);

@@ -46,13 +46,23 @@ export type BatchOutcome = Array<[0, unknown] | [1, EncodedError]>;
  */
 export type Progress = { rxf: 'yield'; v: string } | { rxf: 'error'; e: EncodedError } | { rxf: 'tooLarge'; what: string; bytes: number; limit: number };
 
-/** The name a job gets in BullMQ (shown by dashboards). */
+/**
+ * The name a job gets in BullMQ (shown by dashboards).
+ * @example
+ * ```ts
+ * jobName('my-tasks', 'resize'); // 'resize@my-tasks'
+ * ```
+ */
 export function jobName(specifier: string, exportName: string): string {
   return `${exportName}@${specifier}`;
 }
 
 /**
  * Serialises a value for Redis.
+ * @example
+ * ```ts
+ * const text = pack([1, 2n], "the task's arguments", 64 * 2 ** 20, 'args');
+ * ```
  * @throws DataCloneError if it cannot be serialised; PayloadTooLargeError over `limit`
  */
 export function pack(value: unknown, what: string, limit: number, path = 'value'): string {
@@ -68,17 +78,35 @@ export function pack(value: unknown, what: string, limit: number, path = 'value'
   return bytes.toString('base64');
 }
 
-/** Reads a value written by {@link pack}. */
+/**
+ * Reads a value written by {@link pack}.
+ * @example
+ * ```ts
+ * unpack(pack(new Map(), 'x', 1e6)); // Map(0) {}
+ * ```
+ */
 export function unpack(text: string): unknown {
   return deserialize(Buffer.from(text, 'base64'));
 }
 
-/** True for progress data this protocol sent (other producers' progress is ignored). */
+/**
+ * True for progress data this protocol sent (other producers' progress is ignored).
+ * @example
+ * ```ts
+ * isProgress({ rxf: 'yield', v: '' }); // true
+ * ```
+ */
 export function isProgress(data: unknown): data is Progress {
   return typeof data === 'object' && data !== null && typeof (data as { rxf?: unknown }).rxf === 'string';
 }
 
-/** The pub/sub channel on which producers ask workers to stop a running job (message: the job id). */
+/**
+ * The pub/sub channel on which producers ask workers to stop a running job (message: the job id).
+ * @example
+ * ```ts
+ * interruptChannel('bull', 'images'); // 'bull:images:rxfutures:interrupt'
+ * ```
+ */
 export function interruptChannel(prefix: string, queueName: string): string {
   return `${prefix}:${queueName}:rxfutures:interrupt`;
 }

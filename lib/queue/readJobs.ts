@@ -23,6 +23,10 @@ const kFields = ['timestamp', 'processedOn', 'finishedOn', 'returnvalue', 'faile
 const kChunk = 500;
 
 /**
+ * @example
+ * ```ts
+ * const [snapshot] = await readJobs(client, (id) => queue.toKey(id), ['abc-1']);
+ * ```
  * @param keyOf - a job id's hash key (`<prefix>:<queue>:<id>`)
  * @returns one snapshot per id, in order
  */
