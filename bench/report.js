@@ -12,6 +12,18 @@ const kTitles = {
   lifecycle: '6. Cold start and shutdown (2 workers)',
 };
 
+// What a reader needs to know to read a suite's figures right.
+const kNotes = {
+  latency: [
+    'The three runners are interleaved call by call. The plain rows were measured in a child process',
+    'pinned to one CPU (`taskset -c 0`): a trip then costs both threads’ own work and two context',
+    'switches — the software’s cost, steady between runs, and what the target is judged on. The rows',
+    '“threads free to move” let the scheduler place threads on both CPUs: each trip then also pays for',
+    'waking a sleeping CPU, which on this virtual machine costs tens of µs and depends on where each',
+    'thread landed, so every runner’s p50 swings between ~20 and ~100 µs from run to run.',
+  ],
+};
+
 function baselineFor(row, rows) {
   if (row.suite === 'throughput' || row.suite === 'python') return rows.find((r) => r.name === 'raw Piscina (piscina.run)');
   if (row.suite === 'streaming') return rows.find((r) => r.name === 'raw Piscina, one run per item');
@@ -42,6 +54,7 @@ function renderMarkdown({ rows, targets, machine, reps, seconds }) {
     const suiteRows = rows.filter((r) => r.suite === suite);
     if (suiteRows.length === 0) continue;
     lines.push(`## ${kTitles[suite]}`, '');
+    if (kNotes[suite]) lines.push(...kNotes[suite], '');
     const withRatio = suiteRows.some((r) => baselineFor(r, rows));
     const withSpeedup = suiteRows.some((r) => r.speedup !== undefined);
     lines.push(`| | figure |${withRatio ? ' × raw Piscina |' : ''}${withSpeedup ? ' speedup vs serial |' : ''}`);
