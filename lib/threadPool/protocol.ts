@@ -31,6 +31,11 @@ export interface Request {
   control?: Int32Array;
   /** For `stream`: each yielded value is posted here as a {@link StreamMessage}. */
   port?: MessagePort;
+  /**
+   * The keep-alive run (see leftoverWork.ts): holds the worker out of its
+   * blocking idle wait until the work its finished tasks left behind is done.
+   */
+  keepAlive?: true;
 }
 
 /** States of a call inside a batch, in its control cell. */
@@ -56,6 +61,8 @@ export interface Response {
   elapsed?: number;
   /** This worker reached maxTasksPerChild and must not get more work. */
   retire?: number;
+  /** This worker's finished calls left work on its event loop: it needs a keep-alive run. */
+  leftovers?: number;
 }
 
 /** Messages on a stream's port. */

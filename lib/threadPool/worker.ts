@@ -11,6 +11,7 @@ import { findUncloneable } from '../internal/cloneCheck';
 import { encodeError, type EncodedError } from '../internal/errorCodec';
 import { isTransferred, transferListItem } from '../transfer';
 import { loadTask } from '../internal/loadTask';
+import { hasLeftoverWork, keepEventLoopRunning, recordBaseline, trackAsyncWaits } from './leftoverWork';
 import { CallState, type Outcome, type Request, type Response, type TaskDescriptor, type WorkerSettings } from './protocol';
 
 const settings: WorkerSettings = (Piscina.workerData as WorkerSettings | undefined) ?? {
@@ -19,6 +20,8 @@ const settings: WorkerSettings = (Piscina.workerData as WorkerSettings | undefin
   maxTasksPerChild: Infinity,
 };
 (globalThis as Record<symbol, unknown>)[Symbol.for('rxfutures.threadName')] = `${settings.threadNamePrefix}_${threadId}`;
+
+trackAsyncWaits();
 
 // undefined: not run yet; null: succeeded; else: what it threw (sticky: the pool is broken).
 let initState: Promise<EncodedError | null> | undefined;
@@ -40,9 +43,19 @@ function initialize(): Promise<EncodedError | null> {
 
 /** Piscina calls this for every request. */
 export default async function handle(request: Request): Promise<unknown> {
+  recordBaseline(request.port === undefined ? 0 : 1);
   const initError = await initialize();
   if (initError !== null) return { values: [], initError } satisfies Response;
-  if (request.port !== undefined) return runStream(request);
+  if (request.keepAlive) {
+    await keepEventLoopRunning();
+    return { values: [] } satisfies Response;
+  }
+  if (request.port !== undefined) {
+    const start = performance.now();
+    const response = await runStream(request);
+    response.elapsed = performance.now() - start;
+    return noteLeftovers(response);
+  }
 
   const transferList: ArrayBuffer[] = [];
   const { single, control } = request;
@@ -73,8 +86,15 @@ export default async function handle(request: Request): Promise<unknown> {
   response.elapsed = performance.now() - start;
   completedCalls += count;
   if (completedCalls >= settings.maxTasksPerChild) response.retire = threadId;
+  noteLeftovers(response);
   if (transferList.length === 0) return response;
   return Piscina.move({ [Piscina.transferableSymbol]: transferList, [Piscina.valueSymbol]: response } as never);
+}
+
+/** Tells the pool when this worker must not block while idle (see leftoverWork.ts). */
+function noteLeftovers(response: Response): Response {
+  if (hasLeftoverWork()) response.leftovers = threadId;
+  return response;
 }
 
 /** Runs one call; synchronous tasks stay synchronous (no microtask per call in a 512-call batch). */

@@ -77,10 +77,13 @@ describe('interrupt races', () => {
       for (let round = 0; round < 100 && warnings.length === 0; round++) {
         const flags = new Int32Array(new SharedArrayBuffer(4));
         // The worker is up and idle (the previous round ended with a call on it), so the message goes
-        // straight to it; block this thread (Atomics, no sleep) until the answer has been posted, so that
-        // it is on its way but not yet delivered when we interrupt.
+        // straight to it; block this thread until the task has run, then 5 ms more — its answer is
+        // posted a few µs after it returns, and no event in the worker follows that post — so that the
+        // answer is on its way but not yet delivered when we interrupt. (Only the race's likelihood
+        // hangs on those 5 ms: the assertions hold either way.)
         const f = pool.submit(tasks.answerThenSignal, flags);
         expect(Atomics.wait(flags, 0, 0, 10_000)).not.toBe('timed-out');
+        Atomics.wait(flags, 0, 1, 5);
         if (f.cancel({ interrupt: true })) interrupted += 1;
         // The next call runs on the replacement worker; by then the late answer, if any, has arrived.
         expect(await within(pool.submit(tasks.double, round).result(), 10_000, 'a call after the interrupt')).toBe(round * 2);
