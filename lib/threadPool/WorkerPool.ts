@@ -16,6 +16,7 @@ import type { FilledOptions } from './options';
 import { decodeTaskError, workerEntry, workerFailure } from './outcomes';
 import { CallState, type Request, type Response, type StreamMessage, type TaskDescriptor } from './protocol';
 import { InterruptSignal } from './InterruptSignal';
+import { KeepAlives, warnIdleFailure } from './keepAlive';
 import { interruptCall, startLive, type WorkItem } from './workItem';
 
 export type { WorkItem };
@@ -60,10 +61,10 @@ export class WorkerPool {
   readonly #callTime = new WeakMap<TaskDescriptor, number>();
   // Resolved whenever the pool becomes idle with an empty queue.
   #idleWaiters: Array<() => void> = [];
-  // Workers running a keep-alive run, by thread id.
-  readonly #keptAlive = new Set<number>();
-  // Errors that failed a task because its worker died: the keep-alive run beside it says nothing more.
-  readonly #blamed = new WeakSet<object>();
+  readonly #keepAlives = new KeepAlives(
+    (request) => this.#piscina.run(request),
+    (threadId) => this.#destroyed || this.#broken !== undefined || this.#retiring.has(threadId),
+  );
   #destroyed = false;
   // For utilization: call time the workers reported, since the pool was made.
   #busyMs = 0;
@@ -76,7 +77,7 @@ export class WorkerPool {
       minThreads: 0,
       maxThreads: options.maxWorkers,
       idleTimeout: options.idleTimeout,
-      // One task at a time; the second slot is for a keep-alive run beside it (see #keepAlive).
+      // One task at a time; the second slot is for a keep-alive run beside it (keepAlive.ts).
       concurrentTasksPerWorker: 2,
       // An idle worker waits blocked in Atomics.wait: the quickest wake-up for the next task. A worker
       // whose tasks left work on its event loop is kept out of that wait by a keep-alive run.
@@ -91,13 +92,13 @@ export class WorkerPool {
         maxTasksPerChild: options.maxTasksPerChild,
       },
       loadBalancer: (task, workers) => {
-        const keepAlive = (task as unknown as { [kQueueOptions]?: KeepAliveRun | null })[kQueueOptions];
-        if (keepAlive != null) return this.#placeKeepAlive(keepAlive, workers); // null for other tasks
+        const keepAlive = this.#keepAlives.place(task, workers);
+        if (keepAlive !== undefined) return keepAlive;
         for (const w of workers) {
           // Never hand work to a worker that is retiring (maxTasksPerChild). Piscina counts a worker
           // running a task as fully used, and one running only its keep-alive run as 1.
           if (w.terminating || this.#retiring.has(w.id)) continue;
-          if (w.currentUsage === 0 || (w.currentUsage === 1 && this.#keptAlive.has(w.id))) return w;
+          if (w.currentUsage === 0 || (w.currentUsage === 1 && this.#keepAlives.has(w.id))) return w;
         }
         return null;
       },
@@ -181,50 +182,6 @@ export class WorkerPool {
   #utilization(): number {
     const capacityMs = (performance.now() - this.#createdAt) * this.#maxWorkers;
     return capacityMs > 0 ? Math.min(1, this.#busyMs / capacityMs) : 0;
-  }
-
-  /**
-   * Starts a keep-alive run on a worker whose calls left work on its event
-   * loop (see leftoverWork.ts): it keeps that worker from blocking while idle
-   * until the work is done. It is no task of the user's: not counted, not
-   * waited for by shutdown; its worker still takes tasks meanwhile. It has no
-   * abort signal: Piscina gives a worker running an abortable task to nothing
-   * else.
-   */
-  #keepAlive(threadId: number): void {
-    if (this.#keptAlive.has(threadId) || this.#retiring.has(threadId) || this.#broken !== undefined || this.#destroyed) return;
-    const run: KeepAliveRun = { target: threadId, landedOn: undefined };
-    const request: Request = { ...kKeepAliveRequest, [kQueueOptions]: run } as Request;
-    this.#piscina.run(request).then(
-      () => this.#endKeepAlive(run),
-      (err: unknown) => {
-        this.#endKeepAlive(run);
-        const message = String((err as Error)?.message ?? err);
-        // Terminated by us (shutdown, interrupt, maxTasksPerChild, a broken pool) is no failure.
-        if (this.#destroyed || this.#broken !== undefined || message === kTerminated) return;
-        if (run.landedOn !== undefined && this.#retiring.has(run.landedOn)) return;
-        // Piscina fails every run of a dead worker with the same error: if a task was running, it got
-        // the blame (#onFailure, a microtask later). Else what a finished task left behind crashed the
-        // worker while it was idle, and there is nobody to blame.
-        setImmediate(() => {
-          if (typeof err !== 'object' || err === null || !this.#blamed.has(err)) warnIdleFailure(message);
-        });
-      },
-    );
-  }
-
-  // Where a keep-alive run goes: to its worker; if that one is gone, to any (where it ends at once).
-  #placeKeepAlive(run: KeepAliveRun, workers: PiscinaWorker[]): PiscinaWorker | null {
-    const live = workers.filter((w) => !w.terminating);
-    const worker = live.find((w) => w.id === run.target) ?? live[0];
-    if (worker === undefined) return null;
-    run.landedOn = worker.id;
-    this.#keptAlive.add(worker.id);
-    return worker;
-  }
-
-  #endKeepAlive(run: KeepAliveRun): void {
-    if (run.landedOn !== undefined) this.#keptAlive.delete(run.landedOn);
   }
 
   #isIdle(): boolean {
@@ -331,7 +288,7 @@ export class WorkerPool {
 
   #onResponse(item: WorkItem, response: Response): void {
     if (response.retire !== undefined) this.#retire(response.retire);
-    else if (response.leftovers !== undefined) this.#keepAlive(response.leftovers);
+    else if (response.leftovers !== undefined) this.#keepAlives.start(response.leftovers);
     if (response.elapsed !== undefined) this.#busyMs += response.elapsed;
     if (response.initError !== undefined) {
       const cause = decodeError(response.initError);
@@ -362,7 +319,7 @@ export class WorkerPool {
   }
 
   #onFailure(item: WorkItem, err: unknown, aborted: boolean): void {
-    if (typeof err === 'object' && err !== null) this.#blamed.add(err);
+    this.#keepAlives.noteBlamed(err);
     const { control, batch } = item.request;
     if (control === undefined || batch === undefined) {
       const [f] = item.futures;
@@ -416,27 +373,6 @@ export class WorkerPool {
       signal.abort('the pool is broken');
     }
   }
-}
-
-
-// Piscina shows a task's queue options (this symbol's property) to the load balancer: how it knows a
-// keep-alive run, and its worker. Symbol keys are not cloned: the worker never sees it.
-const kQueueOptions: typeof Piscina.queueOptionsSymbol = Piscina.queueOptionsSymbol;
-interface KeepAliveRun {
-  /** The worker that needs its event loop kept turning. */
-  target: number;
-  /** Where the load balancer put the run. */
-  landedOn: number | undefined;
-}
-type PiscinaWorker = Parameters<NonNullable<ConstructorParameters<typeof Piscina>[0]>['loadBalancer'] & {}>[1][number];
-
-// The request of a keep-alive run (it carries nothing else).
-const kKeepAliveRequest: Request = Object.freeze({ task: Object.freeze({ kind: 'inline', source: '', name: 'keepAlive' }), keepAlive: true });
-// Piscina's rejection of the runs of a worker it terminated itself.
-const kTerminated = 'Terminating worker thread';
-
-function warnIdleFailure(message: string): void {
-  process.emitWarning(`rxfutures: an idle worker thread failed: ${message}`, { type: 'RxFuturesWorkerWarning' });
 }
 
 export type { StreamMessage };
