@@ -23,9 +23,28 @@ const userRequire = createRequire(path.join(process.cwd(), '[rxfutures task load
 const moduleCache = new Map<string, Promise<Record<string, unknown>>>();
 const inlineCache = new Map<string, Callable>();
 
+// Module tasks already loaded, by specifier and export: found without a promise (loadedTask).
+const loadedModuleTasks = new Map<string, Callable>();
+
+/**
+ * The function of a task loaded before, or undefined: the synchronous fast
+ * path for every call after a task's first (a descriptor arrives as a fresh
+ * copy with each message, so it is looked up by content).
+ */
+export function loadedTask(descriptor: TaskDescriptor): Callable | undefined {
+  if (descriptor.kind === 'inline') return inlineCache.get(descriptor.source);
+  return loadedModuleTasks.get(`${descriptor.specifier}\0${descriptor.exportName}`);
+}
+
 /** @returns the function a descriptor names; throws a clear error if it cannot. */
 export async function loadTask(descriptor: TaskDescriptor): Promise<Callable> {
   if (descriptor.kind === 'inline') return compileInline(descriptor.source);
+  const fn = await loadModuleTask(descriptor);
+  loadedModuleTasks.set(`${descriptor.specifier}\0${descriptor.exportName}`, fn);
+  return fn;
+}
+
+async function loadModuleTask(descriptor: TaskDescriptor & { kind: 'module' }): Promise<Callable> {
   const mod = await loadModule(descriptor.specifier);
   const { exportName } = descriptor;
   let fn = mod[exportName];

@@ -10,7 +10,7 @@ import Piscina from 'piscina';
 import { findUncloneable } from '../internal/cloneCheck';
 import { encodeError, type EncodedError } from '../internal/errorCodec';
 import { isTransferred, transferListItem } from '../transfer';
-import { loadTask } from '../internal/loadTask';
+import { loadTask, loadedTask } from '../internal/loadTask';
 import { hasLeftoverWork, keepEventLoopRunning, recordBaseline, trackAsyncWaits } from './leftoverWork';
 import { CallState, type Outcome, type Request, type Response, type TaskDescriptor, type WorkerSettings } from './protocol';
 
@@ -25,14 +25,20 @@ trackAsyncWaits();
 
 // undefined: not run yet; null: succeeded; else: what it threw (sticky: the pool is broken).
 let initState: Promise<EncodedError | null> | undefined;
+// The initializer has run and succeeded: requests can skip awaiting initState.
+let initialized = false;
 let completedCalls = 0;
 
 function initialize(): Promise<EncodedError | null> {
   initState ??= (async () => {
-    if (settings.initializer === undefined) return null;
+    if (settings.initializer === undefined) {
+      initialized = true;
+      return null;
+    }
     try {
       const init = await loadTask(settings.initializer);
       await init(...settings.initargs);
+      initialized = true;
       return null;
     } catch (err) {
       return encodeError(err);
@@ -41,9 +47,24 @@ function initialize(): Promise<EncodedError | null> {
   return initState;
 }
 
-/** Piscina calls this for every request. */
-export default async function handle(request: Request): Promise<unknown> {
+/**
+ * Piscina calls this for every request. Every call after a task's first takes
+ * the synchronous path — no promise unless the task returns one — so the
+ * answer goes out as soon as the calls are done: the sooner it goes, the more
+ * often the main thread is still awake to take it (waking a sleeping CPU is
+ * most of a round trip's cost on a virtual machine).
+ */
+export default function handle(request: Request): unknown {
   recordBaseline(request.port === undefined ? 0 : 1);
+  if (initialized && request.port === undefined && request.keepAlive === undefined) {
+    const fn = loadedTask(request.task);
+    if (fn !== undefined) return runCalls(request, fn, undefined);
+  }
+  return handleFirst(request);
+}
+
+/** The first request, a task's first call, a stream or a keep-alive run. */
+async function handleFirst(request: Request): Promise<unknown> {
   const initError = await initialize();
   if (initError !== null) return { values: [], initError } satisfies Response;
   if (request.keepAlive) {
@@ -56,39 +77,60 @@ export default async function handle(request: Request): Promise<unknown> {
     response.elapsed = performance.now() - start;
     return noteLeftovers(response);
   }
-
-  const transferList: ArrayBuffer[] = [];
-  const { single, control } = request;
-  const count = single?.length ?? request.batch?.length ?? 1;
-  const argsOf = (i: number): unknown[] => (single !== undefined ? [single[i]] : (request.batch?.[i] ?? request.args ?? []));
-  const response: Response = { values: new Array(count) };
-  let fn: ((...args: unknown[]) => unknown) | undefined;
+  let fn: Callable | undefined;
   let loadError: unknown;
   try {
     fn = await loadTask(request.task);
   } catch (err) {
     loadError = err;
   }
+  return runCalls(request, fn, loadError);
+}
+
+/**
+ * Runs the request's call(s) in order and answers; synchronous calls stay
+ * synchronous (no microtask per call in a 512-call batch). `fn` undefined:
+ * the task could not be loaded, and every call fails with `loadError`.
+ */
+function runCalls(request: Request, fn: Callable | undefined, loadError: unknown): unknown {
+  const transferList: ArrayBuffer[] = [];
+  const { single, control } = request;
+  const count = single?.length ?? request.batch?.length ?? 1;
+  const argsOf = (i: number): unknown[] => (single !== undefined ? [single[i]] : (request.batch?.[i] ?? request.args ?? []));
+  const response: Response = { values: new Array(count) };
   const start = performance.now();
-  for (let i = 0; i < count; i++) {
-    // Claim the call; if the pool skipped it first (an interrupt before we got here), move on.
-    if (control !== undefined && Atomics.compareExchange(control, i, CallState.Waiting, CallState.Started) !== CallState.Waiting) {
-      (response.skipped ??= []).push(i);
-      continue;
-    }
-    let outcome: Outcome | Promise<Outcome> =
-      fn === undefined ? { ok: false, error: encodeError(loadError) } : call(fn, request.task, argsOf(i), transferList);
-    if (outcome instanceof Promise) outcome = await outcome;
+  const record = (i: number, outcome: Outcome): void => {
     if (outcome.ok) response.values[i] = outcome.value;
     else (response.errors ??= [])[i] = outcome.error;
     if (control !== undefined) Atomics.store(control, i, CallState.Done);
-  }
-  response.elapsed = performance.now() - start;
-  completedCalls += count;
-  if (completedCalls >= settings.maxTasksPerChild) response.retire = threadId;
-  noteLeftovers(response);
-  if (transferList.length === 0) return response;
-  return Piscina.move({ [Piscina.transferableSymbol]: transferList, [Piscina.valueSymbol]: response } as never);
+  };
+  const finish = (): unknown => {
+    response.elapsed = performance.now() - start;
+    completedCalls += count;
+    if (completedCalls >= settings.maxTasksPerChild) response.retire = threadId;
+    noteLeftovers(response);
+    if (transferList.length === 0) return response;
+    return Piscina.move({ [Piscina.transferableSymbol]: transferList, [Piscina.valueSymbol]: response } as never);
+  };
+  const runFrom = (first: number): unknown => {
+    for (let i = first; i < count; i++) {
+      // Claim the call; if the pool skipped it first (an interrupt before we got here), move on.
+      if (control !== undefined && Atomics.compareExchange(control, i, CallState.Waiting, CallState.Started) !== CallState.Waiting) {
+        (response.skipped ??= []).push(i);
+        continue;
+      }
+      const outcome = fn === undefined ? ({ ok: false, error: encodeError(loadError) } as const) : call(fn, request.task, argsOf(i), transferList);
+      if (outcome instanceof Promise) {
+        return outcome.then((settled) => {
+          record(i, settled);
+          return runFrom(i + 1);
+        });
+      }
+      record(i, outcome);
+    }
+    return finish();
+  };
+  return runFrom(0);
 }
 
 /** Tells the pool when this worker must not block while idle (see leftoverWork.ts). */
@@ -97,9 +139,11 @@ function noteLeftovers(response: Response): Response {
   return response;
 }
 
-/** Runs one call; synchronous tasks stay synchronous (no microtask per call in a 512-call batch). */
+type Callable = (...args: unknown[]) => unknown;
+
+/** Runs one call; a synchronous task's outcome comes back synchronously. */
 function call(
-  fn: (...args: unknown[]) => unknown,
+  fn: Callable,
   descriptor: TaskDescriptor,
   args: unknown[],
   transferList: ArrayBuffer[],
