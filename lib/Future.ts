@@ -84,8 +84,13 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #callbacks: Array<(f: Future<any>) => void> | undefined;
   // wait(), asCompleted() and pending result()/exception() calls.
   #waiters: Set<Waiter> | undefined;
-  // Shared by every result()/exception()/await without a timeout.
+  // Shared by every exception() without a timeout.
   #settled: Promise<void> | undefined;
+  // Shared by every `await`, then() and result() without a timeout: settles with the outcome itself,
+  // so awaiting a future costs one native promise reaction. Made on first use only, and only by a
+  // caller that attaches to it at once: a failed future nobody awaits rejects nothing.
+  #promise: Promise<T> | undefined;
+  #settle: { resolve: (value: any) => void; reject: (reason: unknown) => void } | undefined; // any: see #callbacks
   #interruptHandler: (() => void) | undefined;
   readonly #id = nextId++;
 
@@ -180,6 +185,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
    *   `RangeError` for a negative or NaN timeout
    */
   result(timeout?: number): Promise<T> {
+    if (timeout === undefined) return this.#outcomePromise();
     return this.#waitDone(timeout).then(() => this.resultNow());
   }
 
@@ -248,7 +254,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    return this.result().then(onfulfilled, onrejected);
+    return this.#outcomePromise().then(onfulfilled, onrejected);
   }
 
   /**
@@ -384,9 +390,33 @@ export class Future<T = unknown> implements PromiseLike<T> {
         else waiter.addException(this);
       }
     }
+    const settle = this.#settle;
+    if (settle !== undefined) {
+      this.#settle = undefined;
+      if (to === 'cancelled') settle.reject(new CancelledError());
+      else if (outcome!.ok) settle.resolve(outcome!.value);
+      else settle.reject(outcome!.error);
+    }
     const callbacks = this.#callbacks;
     this.#callbacks = undefined;
     if (callbacks !== undefined) for (const cb of callbacks) invokeCallback(cb, this);
+  }
+
+  // The promise of the outcome (see #promise).
+  #outcomePromise(): Promise<T> {
+    if (this.#promise !== undefined) return this.#promise;
+    if (this.done()) {
+      try {
+        this.#promise = Promise.resolve(this.resultNow());
+      } catch (error) {
+        this.#promise = Promise.reject(error);
+      }
+    } else {
+      this.#promise = new Promise<T>((resolve, reject) => {
+        this.#settle = { resolve, reject };
+      });
+    }
+    return this.#promise;
   }
 
   // The stored outcome of a finished future. A cancelled one has none: both
