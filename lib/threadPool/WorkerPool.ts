@@ -269,21 +269,23 @@ export class WorkerPool {
     const sent = item;
     const entry = { item: sent, signal: controller };
     this.#running.add(entry);
-    answer
-      .then(
-        (response) => this.#onResponse(sent, response),
-        (err: unknown) => this.#onFailure(sent, err, controller.aborted),
-      )
-      .catch((err: unknown) => {
+    // One reaction, not a then/catch/finally chain: two promises and two microtasks less per message.
+    const settle = (deliver: () => void): void => {
+      try {
+        deliver();
+      } catch (err) {
         // A bug of ours, not the task's: report it rather than leak a rejection.
         process.emitWarning(`rxfutures: internal error while delivering a result: ${String(err)}`, { type: 'RxFuturesWarning' });
-      })
-      .finally(() => {
-        this.#running.delete(entry);
-        this.#inFlight -= 1;
-        this.#runningCalls -= sent.futures.length;
-        this.#pump();
-      });
+      }
+      this.#running.delete(entry);
+      this.#inFlight -= 1;
+      this.#runningCalls -= sent.futures.length;
+      this.#pump();
+    };
+    answer.then(
+      (response) => settle(() => this.#onResponse(sent, response)),
+      (err: unknown) => settle(() => this.#onFailure(sent, err, controller.aborted)),
+    );
   }
 
   #onResponse(item: WorkItem, response: Response): void {
