@@ -15,12 +15,13 @@ const kTitles = {
 // What a reader needs to know to read a suite's figures right.
 const kNotes = {
   latency: [
-    'The three runners are interleaved call by call. The plain rows were measured in a child process',
-    'pinned to one CPU (`taskset -c 0`): a trip then costs both threads’ own work and two context',
-    'switches — the software’s cost, steady between runs, and what the target is judged on. The rows',
-    '“threads free to move” let the scheduler place threads on both CPUs: each trip then also pays for',
-    'waking a sleeping CPU, which on this virtual machine costs tens of µs and depends on where each',
-    'thread landed, so every runner’s p50 swings between ~20 and ~100 µs from run to run.',
+    'The plain rows were measured in a child process pinned to one CPU (`taskset -c 0`), the three',
+    'runners interleaved call by call: a trip then costs both threads’ own work and two context switches',
+    '— the software’s cost, steady between runs, and what the target is judged on. The rows “free to',
+    'move, each alone” run each runner alone in a fresh process per round, as a user would: on this',
+    'virtual machine a trip is fast (~20 µs) only while the other side answers within the few µs the',
+    'guest polls before it halts its CPU; past that, waking it costs ~50 µs more, so these figures flip',
+    'between the two modes from run to run, for every runner.',
   ],
 };
 
