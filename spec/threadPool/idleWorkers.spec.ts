@@ -104,6 +104,41 @@ describe('ThreadPoolExecutor idle workers', () => {
     }
   });
 
+  it('should interrupt a task on a worker kept awake, quietly, and serve the next task on a fresh worker', async () => {
+    pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const flags = new Flags();
+    const warnings: string[] = [];
+    const spy = jest.spyOn(process, 'emitWarning').mockImplementation((w: string | Error) => {
+      warnings.push(String(w));
+    });
+    try {
+      expect(await pool.submit(idle.leaveInterval, flags.array, 0, 1, 5)).toBe('returned');
+      const spinning = pool.submit(idle.spinForever, flags.array, 2);
+      await flags.waitFor(2);
+      expect(spinning.cancel({ interrupt: true })).toBe(true);
+      expect(spinning.state).toBe('cancelled');
+      expect(await within(pool.submit(idle.double, 5).result(), 10_000, 'a call after the interrupt')).toBe(10);
+      // The keep-alive run died with the interrupted worker: that is no idle failure.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('should keep a worker kept awake for each of several workers, and shut down promptly', async () => {
+    pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+    const flags = new Flags();
+    // Two at once, on whichever workers take them: every worker they land on is kept awake.
+    const left = [pool.submit(idle.leaveTimer, flags.array, 0, 200), pool.submit(idle.leaveTimer, flags.array, 1, 200)];
+    expect(await Promise.all(left)).toEqual(['returned', 'returned']);
+    const many = Array.from({ length: 500 }, (_, i) => pool!.submit(idle.double, i));
+    expect(await Promise.all(many)).toEqual(Array.from({ length: 500 }, (_, i) => i * 2));
+    await flags.waitFor(0, 5_000);
+    await flags.waitFor(1, 5_000);
+    await within(pool.shutdown(), 5_000, 'shutdown');
+  });
+
   it('should report utilization from the time workers spent on calls', async () => {
     pool = new ThreadPoolExecutor({ maxWorkers: 1 });
     expect(pool.stats.utilization).toBe(0);
