@@ -54,6 +54,13 @@ export interface CancelOptions {
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
+// A future's outcome promise and, until it settles, how to settle it.
+interface Deferred {
+  promise: Promise<any>;
+  resolve?: (value: any) => void;
+  reject?: (reason: unknown) => void;
+}
+
 let nextId = 1;
 
 /**
@@ -84,13 +91,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #callbacks: Array<(f: Future<any>) => void> | undefined;
   // wait(), asCompleted() and pending result()/exception() calls.
   #waiters: Set<Waiter> | undefined;
-  // Shared by every exception() without a timeout.
-  #settled: Promise<void> | undefined;
-  // Shared by every `await`, then() and result() without a timeout: settles with the outcome itself,
-  // so awaiting a future costs one native promise reaction. Made on first use only, and only by a
-  // caller that attaches to it at once: a failed future nobody awaits rejects nothing.
-  #promise: Promise<T> | undefined;
-  #settle: { resolve: (value: any) => void; reject: (reason: unknown) => void } | undefined; // any: see #callbacks
+  // Shared by every `await`, then(), result() and exception() without a timeout: a promise that
+  // settles with the outcome itself, so awaiting a future costs one native promise reaction. Made on
+  // first use only, by a caller that attaches to it at once: a failed future nobody awaits rejects
+  // nothing. `any` as for #callbacks.
+  #deferred: Deferred | undefined;
   #interruptHandler: (() => void) | undefined;
   readonly #id = nextId++;
 
@@ -203,6 +208,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * @throws `CancelledError` if cancelled; `TimeoutError` if not done in time
    */
   exception(timeout?: number): Promise<unknown> {
+    if (timeout === undefined) return this.#outcomePromise().then(() => undefined, () => this.exceptionNow());
     return this.#waitDone(timeout).then(() => this.exceptionNow());
   }
 
@@ -390,33 +396,39 @@ export class Future<T = unknown> implements PromiseLike<T> {
         else waiter.addException(this);
       }
     }
-    const settle = this.#settle;
-    if (settle !== undefined) {
-      this.#settle = undefined;
-      if (to === 'cancelled') settle.reject(new CancelledError());
-      else if (outcome!.ok) settle.resolve(outcome!.value);
-      else settle.reject(outcome!.error);
+    const deferred = this.#deferred;
+    if (deferred?.resolve !== undefined) {
+      const { resolve, reject } = deferred;
+      deferred.resolve = deferred.reject = undefined;
+      if (to === 'cancelled') reject!(new CancelledError());
+      else if (outcome!.ok) resolve(outcome!.value);
+      else reject!(outcome!.error);
     }
     const callbacks = this.#callbacks;
     this.#callbacks = undefined;
     if (callbacks !== undefined) for (const cb of callbacks) invokeCallback(cb, this);
   }
 
-  // The promise of the outcome (see #promise).
+  // The promise of the outcome (see #deferred).
   #outcomePromise(): Promise<T> {
-    if (this.#promise !== undefined) return this.#promise;
+    if (this.#deferred !== undefined) return this.#deferred.promise;
     if (this.done()) {
+      let promise: Promise<T>;
       try {
-        this.#promise = Promise.resolve(this.resultNow());
+        promise = Promise.resolve(this.resultNow());
       } catch (error) {
-        this.#promise = Promise.reject(error);
+        promise = Promise.reject(error);
       }
-    } else {
-      this.#promise = new Promise<T>((resolve, reject) => {
-        this.#settle = { resolve, reject };
-      });
+      this.#deferred = { promise };
+      return promise;
     }
-    return this.#promise;
+    const deferred: Deferred = { promise: undefined as never };
+    deferred.promise = new Promise<T>((resolve, reject) => {
+      deferred.resolve = resolve;
+      deferred.reject = reject;
+    });
+    this.#deferred = deferred;
+    return deferred.promise;
   }
 
   // The stored outcome of a finished future. A cancelled one has none: both
@@ -436,14 +448,6 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const bad = checkTimeout(timeout, 'timeout');
     if (bad) return Promise.reject(bad);
     if (this.done()) return Promise.resolve();
-    if (timeout === undefined || timeout === null) {
-      // Without a timeout nothing expires, so every caller can share one promise
-      // (`await Promise.all(futures)` over 100,000 futures makes no waiters).
-      this.#settled ??= new Promise<void>((resolve) => {
-        (this.#waiters ??= new Set()).add(new FirstCompletedWaiter(resolve));
-      });
-      return this.#settled;
-    }
     return new Promise<void>((resolve, reject) => {
       let stopTimer: (() => void) | undefined;
       const waiter = new FirstCompletedWaiter(() => {
