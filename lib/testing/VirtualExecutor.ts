@@ -1,31 +1,20 @@
-import { VirtualTimeScheduler, type SchedulerLike, type Subscription } from 'rxjs';
-import { CancelledError, ShutdownError } from '../errors';
-import { Future } from '../Future';
+/**
+ * VirtualExecutor, the facade: the public Executor API, its input checks
+ * and shutdown. The slots, the clock and the log are its engine's job
+ * (VirtualPool.ts).
+ */
+import type { SchedulerLike } from 'rxjs';
+import { ShutdownError } from '../errors';
+import type { Future } from '../Future';
 import type { Executor, MapOptions, ShutdownOptions, StreamTaskLike, TaskLike } from '../Executor';
 import type { Task } from '../Task';
 import { orderedMap } from '../internal/orderedMap';
 import { kSubmitBatch } from '../internal/symbols';
 import { checkPositiveInteger, describe } from '../internal/validate';
-import { checkTask, iterate, loadInProcess, promiseInVirtualTime, settle, type Outcome, type Settling } from '../internal/inProcess';
+import { checkTask } from '../internal/inProcess';
+import type { VirtualLogEntry } from './VirtualLogEntry';
+import { VirtualPool, type AnyTask } from './VirtualPool';
 import { VirtualStream } from './VirtualStream';
-
-/** What {@link VirtualExecutor.log} records. */
-export type VirtualEvent = 'submitted' | 'started' | 'finished' | 'failed' | 'cancelled' | 'interrupted';
-
-/** One line of {@link VirtualExecutor.log}. */
-export interface VirtualLogEntry {
-  /** `scheduler.now()` when it happened: the frame, inside `TestScheduler.run`. */
-  readonly time: number;
-  /**
-   * `started`: its function was called. `cancelled`: cancelled before that (queued, or a chunk's
-   * call the worker had not reached). `interrupted`: cancelled after that (the worker was stopped).
-   */
-  readonly event: VirtualEvent;
-  /** The call's number, 1, 2, … in submission order (each call of a batch has its own). */
-  readonly id: number;
-  /** The arguments it was submitted with. */
-  readonly args: readonly unknown[];
-}
 
 /** Options of {@link VirtualExecutor}. */
 export interface VirtualExecutorOptions {
@@ -35,36 +24,6 @@ export interface VirtualExecutorOptions {
   maxWorkers?: number;
   /** Virtual time one call (or one yielded value of a stream) takes. @default () => 1 */
   duration?: (task: Task | Function, args: readonly unknown[]) => number;
-}
-
-type AnyTask = Task | ((...args: unknown[]) => unknown);
-
-// One call: its future and where it is in its life.
-interface Call {
-  readonly id: number;
-  readonly args: unknown[];
-  readonly future: Future<unknown>;
-  // queued: pending; running: its message reached a worker; over: its future is done.
-  state: 'queued' | 'running' | 'over';
-  // Its function was called in the current run (so a cancel now is an interrupt).
-  executed: boolean;
-  // The job it is in (a new one when a stopped chunk is re-run).
-  job: Job;
-}
-
-// What takes one worker slot: one call, a chunk of calls (one message), or a generator run.
-interface Job {
-  readonly task: AnyTask;
-  calls: Call[];
-  readonly stream?: VirtualStream<unknown>;
-  // Its futures were marked running (a re-run chunk starts that way).
-  started: boolean;
-  // The call the worker is executing now.
-  current?: Call;
-  // The scheduled end of the current step; unsubscribed when the worker is stopped.
-  action?: Subscription;
-  // The worker was released or stopped: nothing it computes any more is reported.
-  stopped?: boolean;
 }
 
 /**
@@ -110,20 +69,9 @@ interface Job {
 export class VirtualExecutor implements Executor {
   /** How many tasks run at once. */
   readonly maxWorkers: number;
-  readonly #scheduler: SchedulerLike;
-  readonly #duration: (task: Task | Function, args: readonly unknown[]) => number;
-  // Virtual time cannot wait for real promises.
-  readonly #virtual: boolean;
-  readonly #log: VirtualLogEntry[] = [];
-  // Jobs waiting for a slot, FIFO.
-  readonly #queue: Job[] = [];
-  // Jobs holding a slot.
-  readonly #running = new Set<Job>();
-  // Resolvers of shutdown({ wait: true }) calls, run once idle.
-  readonly #idleWaiters: Array<() => void> = [];
-  #nextId = 1;
+  // The engine: queue, slots, clock and log.
+  readonly #pool: VirtualPool;
   #isShutdown = false;
-  #dispatchPending = false;
 
   /**
    * @param options - `scheduler` (required), `maxWorkers` (default 1), `duration` (default one frame)
@@ -138,15 +86,13 @@ export class VirtualExecutor implements Executor {
     if (typeof duration !== 'function') {
       throw new TypeError(`VirtualExecutor: options.duration must be a function, got ${describe(duration)}`);
     }
-    this.#scheduler = scheduler;
     this.maxWorkers = maxWorkers;
-    this.#duration = duration;
-    this.#virtual = scheduler instanceof VirtualTimeScheduler;
+    this.#pool = new VirtualPool(scheduler, maxWorkers, duration);
   }
 
   /** Every submission, start, end, cancellation and interrupt so far, in order. */
   get log(): readonly VirtualLogEntry[] {
-    return this.#log;
+    return this.#pool.log;
   }
 
   /**
@@ -168,8 +114,8 @@ export class VirtualExecutor implements Executor {
   [kSubmitBatch]<A extends unknown[], R>(task: TaskLike<A, R>, argsList: A[]): Future<Awaited<R>>[] {
     this.#checkOpen('submit');
     checkTask(task, 'submit: task');
-    const calls = argsList.map((args) => this.#newCall(args));
-    this.#enqueue(task as AnyTask, calls);
+    const calls = argsList.map((args) => this.#pool.newCall(args));
+    this.#pool.enqueue(task as AnyTask, calls);
     return calls.map((c) => c.future as Future<Awaited<R>>);
   }
 
@@ -200,9 +146,9 @@ export class VirtualExecutor implements Executor {
   stream<A extends unknown[], Y>(task: StreamTaskLike<A, Y>, ...args: A): AsyncIterableIterator<Y> {
     this.#checkOpen('stream');
     checkTask(task, 'stream: task');
-    const call = this.#newCall(args);
+    const call = this.#pool.newCall(args);
     const stream = new VirtualStream<Y>(() => call.future.cancel({ interrupt: true }));
-    this.#enqueue(task as AnyTask, [call], stream as VirtualStream<unknown>);
+    this.#pool.enqueue(task as AnyTask, [call], stream as VirtualStream<unknown>);
     return stream;
   }
 
@@ -224,14 +170,9 @@ export class VirtualExecutor implements Executor {
       if (typeof value !== 'boolean') return Promise.reject(new TypeError(`shutdown: options.${name} must be a boolean, got ${describe(value)}`));
     }
     this.#isShutdown = true;
-    if (cancelFutures) {
-      for (const job of [...this.#queue]) for (const call of job.calls) call.future.cancel();
-    }
+    if (cancelFutures) this.#pool.cancelQueued();
     if (!wait) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.#idleWaiters.push(resolve);
-      this.#checkIdle();
-    });
+    return this.#pool.whenIdle();
   }
 
   /** `shutdown({ wait: true })`. */
@@ -241,192 +182,5 @@ export class VirtualExecutor implements Executor {
 
   #checkOpen(method: string): void {
     if (this.#isShutdown) throw new ShutdownError(`${method}: cannot schedule new futures after shutdown`);
-  }
-
-  #record(event: VirtualEvent, call: Call): void {
-    this.#log.push({ time: this.#scheduler.now(), event, id: call.id, args: call.args });
-  }
-
-  #newCall(args: unknown[]): Call {
-    const call: Call = { id: this.#nextId++, args, future: new Future<unknown>(), state: 'queued', executed: false, job: undefined! };
-    this.#record('submitted', call);
-    return call;
-  }
-
-  #enqueue(task: AnyTask, calls: Call[], stream?: VirtualStream<unknown>): void {
-    const job: Job = { task, calls, stream, started: false };
-    this.#queue.push(job);
-    for (const call of calls) {
-      call.job = job;
-      call.future.addDoneCallback((f) => {
-        // Cancelled while pending: its spot is freed. (Running ones go through #interrupt.)
-        if (!f.cancelled() || call.state !== 'queued') return;
-        call.state = 'over';
-        this.#record('cancelled', call);
-        call.job.stream?.push({ kind: 'E', error: new CancelledError() });
-        this.#dropIfEmpty(call.job);
-      });
-    }
-    this.#scheduleDispatch();
-  }
-
-  #dropIfEmpty(job: Job): void {
-    if (job.calls.some((c) => c.state !== 'over')) return;
-    const i = this.#queue.indexOf(job);
-    if (i >= 0) this.#queue.splice(i, 1);
-    this.#checkIdle();
-  }
-
-  // Starts queued jobs on a scheduled action, never inside submit() or cancel().
-  #scheduleDispatch(): void {
-    if (this.#dispatchPending) return;
-    this.#dispatchPending = true;
-    this.#scheduler.schedule(() => {
-      this.#dispatchPending = false;
-      while (this.#running.size < this.maxWorkers && this.#queue.length > 0) this.#start(this.#queue.shift()!);
-      this.#checkIdle();
-    });
-  }
-
-  // The job's message reaches a worker: its futures become running (once: a re-run keeps them running).
-  #start(job: Job): void {
-    const live = job.calls.filter((c) => {
-      if (job.started) return c.state === 'running';
-      if (c.state !== 'queued' || !c.future.setRunningOrNotifyCancel()) return false;
-      c.state = 'running';
-      c.future.setInterruptHandler(() => this.#interrupt(c));
-      return true;
-    });
-    if (live.length === 0) return;
-    job.calls = live;
-    job.started = true;
-    this.#running.add(job);
-    if (job.stream !== undefined) return this.#runStream(job, live[0]);
-    this.#runCalls(job);
-  }
-
-  // One call after another on this worker, each for its duration; the outcomes go back together.
-  #runCalls(job: Job): void {
-    const outcomes = new Map<Call, Settling>();
-    let index = 0;
-    const next = (): void => {
-      while (index < job.calls.length && job.calls[index].state !== 'running') index += 1;
-      const call = job.calls[index++];
-      if (call === undefined) {
-        job.current = undefined;
-        for (const [c, result] of outcomes) this.#end(c, result.outcome!);
-        return this.#release(job);
-      }
-      const result = this.#call(job, call, () => loadInProcess(job.task)(...call.args));
-      outcomes.set(call, result);
-      this.#after(job, call, result, 'the task', next);
-    };
-    next();
-  }
-
-  // A generator run: each next() is one step of one duration; its return takes no time.
-  #runStream(job: Job, call: Call): void {
-    const stream = job.stream!;
-    const finish = (outcome: Outcome): void => {
-      this.#end(call, outcome.ok ? { ok: true, value: undefined } : outcome);
-      stream.push(outcome.ok ? { kind: 'C' } : { kind: 'E', error: outcome.error });
-      this.#release(job);
-    };
-    const opened = this.#call(job, call, () => iterate(loadInProcess(job.task)(...call.args)));
-    if (!opened.outcome!.ok) return this.#after(job, call, opened, 'the generator', () => finish(opened.outcome!));
-    const iterator = opened.outcome!.value as Iterator<unknown> | AsyncIterator<unknown>;
-    const step = (): void => {
-      const next = settle(() => iterator.next());
-      if (next.outcome?.ok && (next.outcome.value as IteratorResult<unknown>).done) return finish({ ok: true, value: undefined });
-      this.#after(job, call, next, 'the generator', () => {
-        const outcome = next.outcome!;
-        if (!outcome.ok) return finish(outcome);
-        const result = outcome.value as IteratorResult<unknown>;
-        if (result.done) return finish({ ok: true, value: undefined });
-        stream.push({ kind: 'N', value: result.value });
-        step();
-      });
-    };
-    step();
-  }
-
-  // Calls the task now: the call is the one this worker is executing.
-  #call(job: Job, call: Call, run: () => unknown): Settling {
-    job.current = call;
-    call.executed = true;
-    this.#record('started', call);
-    return settle(run);
-  }
-
-  // After one duration (and, in real time, once `result` settles), `then()` — unless the worker was stopped.
-  #after(job: Job, call: Call, result: Settling, what: string, then: () => void): void {
-    let frames = 0;
-    try {
-      frames = this.#durationOf(job.task, call.args);
-    } catch (error) {
-      result.outcome = { ok: false, error };
-    }
-    const go = (): void => {
-      if (!job.stopped) then();
-    };
-    job.action = this.#scheduler.schedule(() => {
-      if (result.outcome !== undefined) return go();
-      if (this.#virtual) {
-        result.outcome = { ok: false, error: promiseInVirtualTime(what) };
-        return go();
-      }
-      void result.settled!.then(() => this.#scheduler.schedule(go));
-    }, frames);
-  }
-
-  #durationOf(task: AnyTask, args: unknown[]): number {
-    const d = this.#duration(task, args);
-    if (typeof d !== 'number' || Number.isNaN(d) || d < 0) {
-      throw new RangeError(`VirtualExecutor: options.duration must return a number >= 0, got ${describe(d)}`);
-    }
-    return d;
-  }
-
-  #end(call: Call, outcome: Outcome): void {
-    if (call.state !== 'running') return;
-    call.state = 'over';
-    this.#record(outcome.ok ? 'finished' : 'failed', call);
-    if (outcome.ok) call.future.setResult(outcome.value);
-    else call.future.setException(outcome.error);
-  }
-
-  /**
-   * cancel({ interrupt: true }) of a running future (already cancelled). As
-   * in the thread pool: a call of a chunk the worker has not reached is
-   * skipped; the call it is executing stops the worker, and the chunk's other
-   * unfinished calls run again, first in line, on a fresh worker.
-   */
-  #interrupt(call: Call): void {
-    const job = call.job;
-    call.state = 'over';
-    this.#record(call.executed ? 'interrupted' : 'cancelled', call);
-    if (!this.#running.has(job) || job.current !== call) return this.#dropIfEmpty(job);
-    job.action?.unsubscribe();
-    this.#release(job);
-    const rest = job.calls.filter((c) => c.state === 'running');
-    if (rest.length === 0) return;
-    const again: Job = { task: job.task, calls: rest, started: true };
-    for (const c of rest) {
-      c.job = again;
-      c.executed = false;
-    }
-    this.#queue.unshift(again);
-  }
-
-  #release(job: Job): void {
-    if (!this.#running.delete(job)) return;
-    job.stopped = true;
-    this.#scheduleDispatch();
-    this.#checkIdle();
-  }
-
-  #checkIdle(): void {
-    if (!this.#isShutdown || this.#running.size > 0 || this.#queue.length > 0) return;
-    for (const resolve of this.#idleWaiters.splice(0)) resolve();
   }
 }

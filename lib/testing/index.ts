@@ -2,4 +2,5 @@
  * rxfutures/testing — deterministic executors for marble tests (SPEC §5).
  * @module rxfutures/testing
  */
-export { VirtualExecutor, type VirtualExecutorOptions, type VirtualLogEntry, type VirtualEvent } from './VirtualExecutor';
+export { VirtualExecutor, type VirtualExecutorOptions } from './VirtualExecutor';
+export type { VirtualLogEntry, VirtualEvent } from './VirtualLogEntry';
