@@ -12,40 +12,25 @@
  * - A watchdog catches what events cannot: a trimmed event stream or a
  *   reconnection (it then re-reads the jobs' hashes), and Redis gone for too
  *   long (unfinished futures fail with `BrokenQueue`), so nothing waits forever.
+ *
+ * How each event settles a job's futures is in JobRecord.ts, the watchdog
+ * in QueueWatchdog.ts; this file sends jobs, routes events and takes back
+ * cancelled jobs.
  */
 import { randomBytes } from 'node:crypto';
 import type { Queue, QueueEvents } from 'bullmq';
 import type IORedis from 'ioredis';
-import { WorkerExitError } from '../errors';
 import type { Future } from '../Future';
-import { decodeError } from '../internal/errorCodec';
 import { bullConnection } from './bullConnection';
 import { closeClient, connectRedis, describeConnection } from './connectRedis';
-import { BrokenQueue, PayloadTooLargeError } from './errors';
+import { BrokenQueue } from './errors';
+import { failJob, onActive, onCompleted, onFailed, onLost, onProgress, type JobRecord } from './JobRecord';
 import type { JobStream } from './JobStream';
 import { loadBullmq } from './load';
 import type { FilledExecutorOptions } from './options';
-import { interruptChannel, isProgress, jobName, kProtocol, kStalledReason, unpack, type BatchOutcome, type JobData, type JobKind, type Progress } from './protocol';
-import { readJobs, type JobSnapshot } from './readJobs';
-
-/** One job and the futures that follow it. */
-interface JobRecord {
-  readonly id: string;
-  readonly kind: JobKind;
-  readonly futures: Future<unknown>[];
-  readonly data: JobData;
-  /** queued: in the outbox; sending: addBulk in flight; sent: in Redis; active: a worker has it; withdrawn: never sent. */
-  phase: 'queued' | 'sending' | 'sent' | 'active' | 'withdrawn';
-  /** Resolves when the add has been answered (either way). */
-  sent?: Promise<void>;
-  /** Futures not done yet. */
-  open: number;
-  /** An event (or the sweep) decided the outcome. */
-  settled: boolean;
-  /** The exception the worker sent ahead of the failed event. */
-  failure?: Exclude<Progress, { rxf: 'yield' }>;
-  stream?: JobStream<unknown>;
-}
+import { interruptChannel, jobName, kProtocol, type JobKind } from './protocol';
+import { QueueWatchdog } from './QueueWatchdog';
+import { withTimeout } from './withTimeout';
 
 interface Connected {
   client: IORedis;
@@ -77,7 +62,6 @@ export class QueueDispatcher {
   #flushScheduled = false;
   // Redis connection, queue and event reader, once started.
   readonly #connected: Promise<Connected>;
-  #parts: Connected | undefined;
   // Why the executor cannot work (Redis unreachable at start).
   #broken: BrokenQueue | undefined;
   // Removals and interrupts in flight; close() waits for them.
@@ -85,31 +69,19 @@ export class QueueDispatcher {
   // Job ids are <random>-<n>: unique across producers, known before the add.
   readonly #idPrefix = randomBytes(6).toString('hex');
   #seq = 0;
-  // The id of the last event read; the watchdog compares it with the stream's oldest.
-  #lastEventId = '0-0';
-  // Events may have been missed: re-read the jobs on the next watchdog tick.
-  #needSweep = false;
-  // Since when Redis has not answered the watchdog.
-  #unreachableSince: number | undefined;
-  #watchdog: NodeJS.Timeout | undefined;
-  #sweeping = false;
-  // #lastEventId when the watchdog last looked.
-  #readAtLastTick = '0-0';
+  // Catches what events cannot; every event read is reported to it.
+  readonly #watchdog: QueueWatchdog;
   // close() waits for the records to empty.
   #onIdle: (() => void) | undefined;
 
   constructor(options: FilledExecutorOptions) {
     this.#options = options;
+    this.#watchdog = new QueueWatchdog(options, this.#records);
     this.#connected = this.#start();
-    this.#connected.then(
-      (parts) => {
-        this.#parts = parts;
-      },
-      (error: BrokenQueue) => {
-        this.#broken = error;
-        for (const record of this.#records.values()) this.#fail(record, error);
-      },
-    );
+    this.#connected.catch((error: BrokenQueue) => {
+      this.#broken = error;
+      for (const record of this.#records.values()) failJob(record, error);
+    });
   }
 
   /** Set once Redis could not be reached at start; `submit` throws it. */
@@ -151,7 +123,7 @@ export class QueueDispatcher {
     };
     this.#records.set(id, record);
     for (const f of futures) f.addDoneCallback(() => this.#onFutureDone(record));
-    if (this.#broken !== undefined) return this.#fail(record, this.#broken);
+    if (this.#broken !== undefined) return failJob(record, this.#broken);
     this.#outbox.push(record);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
@@ -176,7 +148,7 @@ export class QueueDispatcher {
 
   /** Closes the event reader, the queue and the connection. */
   async close(): Promise<void> {
-    clearInterval(this.#watchdog);
+    this.#watchdog.stop();
     const parts = await this.#connected.catch(() => undefined);
     if (parts === undefined) return;
     // BullMQ's close() waits for Redis, which may be gone: give it a second, then cut our connections.
@@ -193,33 +165,31 @@ export class QueueDispatcher {
     try {
       // Read events from a moment before any job of ours exists (Redis's own clock, 1 s of margin).
       const [seconds, micros] = await client.time();
-      this.#lastEventId = `${Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - 1000}-0`;
+      const readFrom = `${Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - 1000}-0`;
+      this.#watchdog.read(readFrom);
       const { Queue, QueueEvents } = loadBullmq();
       const queue = new Queue(o.queueName, { connection: client, prefix: o.prefix, streams: { events: { maxLen: o.eventsMaxLen } } });
       queue.on('error', noop);
       const events = new QueueEvents(o.queueName, {
         connection: bullConnection(o.connection, o.connectTimeout),
         prefix: o.prefix,
-        lastEventId: this.#lastEventId,
+        lastEventId: readFrom,
         // BullMQ keeps a timer of this + 1 s per XREAD that close() does not clear: keep it short.
         blockingTimeout: 2000,
       });
       events.on('error', noop);
       const eventsClient = events.getBackend().client as Promise<{ disconnect(): void }>;
       eventsClient.catch(noop);
-      events.on('active', ({ jobId }, id) => this.#event(id, jobId, (r) => this.#onActive(r)));
-      events.on('progress', ({ jobId, data }, id) => this.#event(id, jobId, (r) => this.#onProgress(r, data)));
-      events.on('completed', ({ jobId, returnvalue }, id) => this.#event(id, jobId, (r) => this.#onCompleted(r, returnvalue)));
-      events.on('failed', ({ jobId, failedReason }, id) => this.#event(id, jobId, (r) => this.#onFailed(r, failedReason)));
-      events.on('removed', ({ jobId }, id) => this.#event(id, jobId, (r) => this.#onLost(r, 'was removed from the queue by someone else')));
+      events.on('active', ({ jobId }, id) => this.#event(id, jobId, (r) => onActive(r)));
+      events.on('progress', ({ jobId, data }, id) => this.#event(id, jobId, (r) => onProgress(r, data)));
+      events.on('completed', ({ jobId, returnvalue }, id) => this.#event(id, jobId, (r) => onCompleted(r, returnvalue)));
+      events.on('failed', ({ jobId, failedReason }, id) => this.#event(id, jobId, (r) => onFailed(r, failedReason)));
+      events.on('removed', ({ jobId }, id) => this.#event(id, jobId, (r) => onLost(r, 'was removed from the queue by someone else')));
       // Any later 'ready' is a reconnection: events may be gone with a restarted Redis.
-      client.on('ready', () => {
-        this.#needSweep = true;
-      });
+      client.on('ready', () => this.#watchdog.missedEvents());
       // Listening before ready() resolves: a job added after it cannot be missed.
       await events.waitUntilReady();
-      this.#watchdog = setInterval(() => void this.#tick(), o.watchdog.interval);
-      this.#watchdog.unref();
+      this.#watchdog.start({ client, queue });
       return { client, queue, events, eventsClient };
     } catch (error) {
       client.disconnect();
@@ -258,87 +228,15 @@ export class QueueDispatcher {
       for (const r of batch) if (r.phase === 'sending') r.phase = 'sent';
     } catch (error) {
       const failure = error instanceof BrokenQueue ? error : new BrokenQueue(`QueueExecutor: could not add the job to Redis: ${(error as Error).message}`, { cause: error });
-      for (const r of batch) this.#fail(r, failure);
+      for (const r of batch) failJob(r, failure);
     }
   }
 
   // Every event goes through here: it advances the read position, and finds the record.
   #event(eventId: string, jobId: string, handle: (record: JobRecord) => void): void {
-    this.#lastEventId = eventId;
+    this.#watchdog.read(eventId);
     const record = this.#records.get(jobId);
     if (record !== undefined) handle(record);
-  }
-
-  #onActive(record: JobRecord): void {
-    if (record.phase !== 'withdrawn') record.phase = 'active';
-    for (const f of record.futures) {
-      // The interrupt handler only enables cancel({ interrupt: true }); #withdraw does the work.
-      if (f.state === 'pending' && f.setRunningOrNotifyCancel()) f.setInterruptHandler(noop);
-    }
-  }
-
-  #onProgress(record: JobRecord, data: unknown): void {
-    if (!isProgress(data)) return;
-    if (data.rxf !== 'yield') {
-      record.failure = data;
-      return;
-    }
-    try {
-      record.stream?.push(unpack(data.v));
-    } catch (error) {
-      this.#fail(record, new BrokenQueue(`QueueExecutor: a value yielded by job ${record.id} cannot be read: ${(error as Error).message}`, { cause: error }));
-    }
-  }
-
-  #onCompleted(record: JobRecord, returnvalue: unknown): void {
-    record.settled = true;
-    try {
-      if (record.kind === 'batch') {
-        const outcomes = unpack(returnvalue as string) as BatchOutcome;
-        record.futures.forEach((f, i) => {
-          if (f.done()) return;
-          const outcome = outcomes[i];
-          if (outcome[0] === 0) f.setResult(outcome[1]);
-          else f.setException(decodeError(outcome[1]));
-        });
-        return;
-      }
-      const value = record.kind === 'call' ? unpack(returnvalue as string) : undefined;
-      for (const f of record.futures) if (!f.done()) f.setResult(value);
-      record.stream?.end(false);
-    } catch (error) {
-      this.#fail(record, new BrokenQueue(`QueueExecutor: the result of job ${record.id} cannot be read: ${(error as Error).message}`, { cause: error }));
-    }
-  }
-
-  #onFailed(record: JobRecord, failedReason: string | undefined): void {
-    record.settled = true;
-    this.#fail(record, this.#failureOf(record, failedReason));
-  }
-
-  #onLost(record: JobRecord, what: string): void {
-    record.settled = true;
-    this.#fail(record, new BrokenQueue(`QueueExecutor: job ${record.id} ${what}`));
-  }
-
-  // The exception a failed job stands for: the task's own when the worker sent it.
-  #failureOf(record: JobRecord, failedReason: string | undefined): unknown {
-    const failure = record.failure;
-    if (failure?.rxf === 'error') return decodeError(failure.e);
-    if (failure?.rxf === 'tooLarge') return new PayloadTooLargeError(failure.what, failure.bytes, failure.limit);
-    if (failedReason !== undefined && kStalledReason.test(failedReason)) {
-      return new WorkerExitError(
-        `job ${record.id}: the worker running it stopped renewing its lock (killed, or its event loop blocked) ` +
-          'more often than the workers\' maxStalledCount allows, so BullMQ gave up on it',
-      );
-    }
-    return new Error(failedReason ?? `job ${record.id} failed`);
-  }
-
-  #fail(record: JobRecord, error: unknown): void {
-    if (record.phase === 'queued') record.phase = 'withdrawn';
-    for (const f of record.futures) if (!f.done()) f.setException(error);
-    record.stream?.end(true, error);
   }
 
   #onFutureDone(record: JobRecord): void {
@@ -381,99 +279,4 @@ export class QueueDispatcher {
     const tracked = op.catch(noop).finally(() => this.#ops.delete(tracked));
     this.#ops.add(tracked);
   }
-
-  // The watchdog: is Redis there, and have we missed events?
-  async #tick(): Promise<void> {
-    const parts = this.#parts;
-    if (parts === undefined || this.#sweeping) return;
-    const { interval, disconnected } = this.#options.watchdog;
-    const eventsKey = parts.queue.toKey('events');
-    // Where the reader was at the previous tick: anything trimmed after it may never have been read.
-    const readAtLastTick = this.#readAtLastTick;
-    this.#readAtLastTick = this.#lastEventId;
-    let trimmedUpTo: string | undefined;
-    try {
-      trimmedUpTo = await withTimeout(lastTrimmedId(parts.client, eventsKey), interval);
-      this.#unreachableSince = undefined;
-    } catch {
-      this.#unreachableSince ??= Date.now() - interval;
-      const since = Date.now() - this.#unreachableSince;
-      if (since >= disconnected) {
-        const error = new BrokenQueue(
-          `QueueExecutor: Redis at ${describeConnection(this.#options.connection)} has not answered for ${since} ms (watchdog.disconnected is ${disconnected})`,
-        );
-        for (const record of [...this.#records.values()]) if (record.phase !== 'queued') this.#fail(record, error);
-      }
-      return;
-    }
-    if (trimmedUpTo !== undefined && compareIds(trimmedUpTo, readAtLastTick) > 0) this.#needSweep = true;
-    if (this.#needSweep && this.#records.size > 0) await this.#sweep(parts);
-  }
-
-  // Re-reads the jobs of unsettled records from their hashes.
-  async #sweep(parts: Connected): Promise<void> {
-    this.#sweeping = true;
-    this.#needSweep = false;
-    try {
-      const records = [...this.#records.values()].filter((r) => r.phase === 'sent' || r.phase === 'active');
-      const snapshots = await readJobs(parts.client, (id) => parts.queue.toKey(id), records.map((r) => r.id));
-      snapshots.forEach((s, i) => this.#apply(records[i], s));
-    } catch {
-      this.#needSweep = true;
-    } finally {
-      this.#sweeping = false;
-    }
-  }
-
-  #apply(record: JobRecord, snapshot: JobSnapshot): void {
-    if (record.settled || record.open === 0) return;
-    if (!snapshot.exists) {
-      return this.#onLost(record, 'is gone from Redis (a Redis restart without persistence, eviction under maxmemory, or removed)');
-    }
-    if (snapshot.progress !== undefined) this.#onProgress(record, parseJson(snapshot.progress));
-    if (snapshot.finishedOn !== undefined && snapshot.failedReason !== undefined) return this.#onFailed(record, snapshot.failedReason);
-    if (snapshot.finishedOn !== undefined) return this.#onCompleted(record, parseJson(snapshot.returnvalue ?? 'null'));
-    if (snapshot.processedOn !== undefined) this.#onActive(record);
-  }
-}
-
-/**
- * The newest id trimmed from the stream: just below its first entry kept
- * (XINFO's max-deleted-entry-id counts XDEL only, not MAXLEN trimming).
- */
-async function lastTrimmedId(client: IORedis, key: string): Promise<string | undefined> {
-  const info = (await client.xinfo('STREAM', key).catch((error: Error) => {
-    // No stream yet: nothing trimmed. Any other failure is Redis not answering.
-    if (/no such key/i.test(error.message)) return undefined;
-    throw error;
-  })) as unknown[] | undefined;
-  const first = info?.[info.indexOf('first-entry') + 1] as [string, unknown] | null | undefined;
-  if (!Array.isArray(first)) return undefined;
-  const [ms, seq] = first[0].split('-').map(Number);
-  return seq > 0 ? `${ms}-${seq - 1}` : `${ms - 1}-${Number.MAX_SAFE_INTEGER}`;
-}
-
-/** Orders Redis stream ids (`<ms>-<seq>`). */
-function compareIds(a: string, b: string): number {
-  const [am, as] = a.split('-').map(Number);
-  const [bm, bs] = b.split('-').map(Number);
-  return am !== bm ? am - bm : as - bs;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
