@@ -44,6 +44,7 @@ export class QueueWatchdog {
   // Since when Redis has not answered the watchdog.
   #unreachableSince: number | undefined;
   #sweeping = false;
+  #stopped = false;
 
   constructor(options: FilledExecutorOptions, records: ReadonlyMap<string, JobRecord>) {
     this.#options = options;
@@ -60,15 +61,21 @@ export class QueueWatchdog {
     this.#needSweep = true;
   }
 
-  /** Starts ticking, every `watchdog.interval` ms; the timer never holds the process open. */
+  /**
+   * Starts ticking, every `watchdog.interval` ms; the timer never holds the
+   * process open. Nothing once stopped: close() may stop the watchdog while
+   * the dispatcher is still connecting, before it started it.
+   */
   start(parts: { client: IORedis; queue: Queue }): void {
+    if (this.#stopped) return;
     this.#parts = parts;
     this.#timer = setInterval(() => void this.#tick(), this.#options.watchdog.interval);
     this.#timer.unref();
   }
 
-  /** Stops ticking. */
+  /** Stops ticking, for good. */
   stop(): void {
+    this.#stopped = true;
     clearInterval(this.#timer);
   }
 

@@ -57,6 +57,34 @@ describeWithRedis('QueueExecutor faults', () => {
     expect(await ex.submit(tasks.double, 21).result(15_000)).toBe(42);
   });
 
+  // Was a bug in lib/queue/QueueWatchdog.ts (found reading the code when QueueDispatcher was split): a
+  // shutdown while the executor was still connecting stopped the watchdog before it had started, and
+  // the connection then started it anyway, ticking for ever against a closed client.
+  it('should leave no watchdog ticking after a shutdown made while still connecting', async () => {
+    const kInterval = 4321; // tells the watchdog's timer from any other
+    const started = new Set<unknown>();
+    const realSetInterval = global.setInterval;
+    const realClearInterval = global.clearInterval;
+    const setSpy = jest.spyOn(global, 'setInterval').mockImplementation(((fn: () => void, ms?: number) => {
+      const timer = realSetInterval(fn, ms);
+      if (ms === kInterval) started.add(timer);
+      return timer;
+    }) as typeof setInterval);
+    const clearSpy = jest.spyOn(global, 'clearInterval').mockImplementation((timer?: string | number | NodeJS.Timeout) => {
+      started.delete(timer);
+      realClearInterval(timer);
+    });
+    try {
+      const ex = new QueueExecutor({ connection: h.redis.url, queueName: h.queueName, watchdog: { interval: kInterval, disconnected: 60_000 } });
+      await ex.shutdown(); // at once: the connection is still being made
+      await ex.ready().catch(() => undefined);
+      expect(started.size).toBe(0);
+    } finally {
+      setSpy.mockRestore();
+      clearSpy.mockRestore();
+    }
+  });
+
   it('should fail unfinished futures with BrokenQueue once Redis is gone longer than watchdog.disconnected', async () => {
     const redis = await startRedisServer();
     try {
