@@ -16,7 +16,14 @@ import type { VirtualLogEntry } from './VirtualLogEntry';
 import { VirtualPool, type AnyTask } from './VirtualPool';
 import { VirtualStream } from './VirtualStream';
 
-/** Options of {@link VirtualExecutor}. */
+/**
+ * Options of {@link VirtualExecutor}.
+ * @example
+ * ```ts
+ * // Two workers; a call of `slow` takes 5 frames, every other call 1.
+ * const executor = new VirtualExecutor({ scheduler, maxWorkers: 2, duration: (task) => (task === slow ? 5 : 1) });
+ * ```
+ */
 export interface VirtualExecutorOptions {
   /** The clock: the `TestScheduler` inside `run()`, or any `SchedulerLike`. */
   scheduler: SchedulerLike;

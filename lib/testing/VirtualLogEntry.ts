@@ -3,10 +3,26 @@
  * about when each call was submitted, started, ended or stopped.
  */
 
-/** What {@link VirtualExecutor.log} records. */
+/**
+ * What {@link VirtualExecutor.log} records.
+ * @example
+ * ```ts
+ * const interrupted = executor.log.filter((e) => e.event === 'interrupted').map((e) => e.id);
+ * ```
+ */
 export type VirtualEvent = 'submitted' | 'started' | 'finished' | 'failed' | 'cancelled' | 'interrupted';
 
-/** One line of {@link VirtualExecutor.log}. */
+/**
+ * One line of {@link VirtualExecutor.log}.
+ * @example
+ * ```ts
+ * testScheduler.run(({ flush }) => {
+ *   // … subscribe the pipeline under test, then:
+ *   flush();
+ *   expect(executor.log).toContainEqual({ time: 3, event: 'finished', id: 2, args: [4] });
+ * });
+ * ```
+ */
 export interface VirtualLogEntry {
   /** `scheduler.now()` when it happened: the frame, inside `TestScheduler.run`. */
   readonly time: number;
