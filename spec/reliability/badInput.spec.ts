@@ -12,7 +12,7 @@ import {
   wait,
   type ThreadPoolExecutorOptions,
 } from '../../lib';
-import { within } from './prng';
+import { within } from '../helpers/within';
 
 const fixture = path.join(__dirname, '../fixtures/reliabilityTasks.ts');
 const tasks = taskModule<typeof import('../fixtures/reliabilityTasks')>(fixture);

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { ThreadPoolExecutor, task, type Future } from '../../lib';
 import { kSubmitBatch } from '../../lib/internal/symbols';
-import { within } from './prng';
+import { captureWarnings } from '../helpers/warnings';
+import { within } from '../helpers/within';
 
 // Plain JavaScript: every interrupt costs a new worker, which then loads no TypeScript compiler.
 const fixture = path.join(__dirname, '../fixtures/reliabilityAnnounce.js');
@@ -67,10 +68,7 @@ describe('interrupt races', () => {
   // aborted). The soak saw 4 to 17 of these per million items before it.
   it('should not warn "an idle worker thread failed" for the late answer of an interrupted call', async () => {
     pool = new ThreadPoolExecutor({ maxWorkers: 1 });
-    const warnings: string[] = [];
-    const spy = jest.spyOn(process, 'emitWarning').mockImplementation((w: string | Error) => {
-      warnings.push(String(w));
-    });
+    const { warnings, restore } = captureWarnings();
     try {
       let interrupted = 0;
       expect(await pool.submit(tasks.double, -1)).toBe(-2); // a worker is up
@@ -92,7 +90,7 @@ describe('interrupt races', () => {
       expect(interrupted).toBeGreaterThan(0);
       expect(warnings).toEqual([]);
     } finally {
-      spy.mockRestore();
+      restore();
     }
   });
 });

@@ -13,7 +13,8 @@ import {
   type StreamTaskLike,
   type TaskLike,
 } from '../../lib';
-import { Prng, seedFromEnv, within } from './prng';
+import { within } from '../helpers/within';
+import { Prng, seedFromEnv } from './prng';
 
 const tasks = taskModule<typeof import('../fixtures/reliabilityTasks')>(path.join(__dirname, '../fixtures/reliabilityTasks.ts'));
 

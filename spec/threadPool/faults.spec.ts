@@ -11,6 +11,8 @@ import {
   type ThreadPoolExecutorOptions,
 } from '../../lib';
 import { Flags } from '../helpers/flags';
+import { captureWarnings } from '../helpers/warnings';
+import { within } from '../helpers/within';
 
 const fixture = path.join(__dirname, '../fixtures/faultTasks.ts');
 const faults = taskModule<typeof import('../fixtures/faultTasks')>(fixture);
@@ -35,15 +37,6 @@ async function expectHundredMoreSucceed(pool: ThreadPoolExecutor): Promise<void>
   const futures = Array.from({ length: 100 }, (_, i) => pool.submit(faults.double, i));
   expect(await Promise.all(futures)).toEqual(Array.from({ length: 100 }, (_, i) => i * 2));
   expect(futures.every((f) => f.state === 'finished')).toBe(true);
-}
-
-/** Resolves with `promise`, or rejects after `ms` (a guard against hangs, never used to synchronise). */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, guard]).finally(() => clearTimeout(timer));
 }
 
 /** @test {ThreadPoolExecutor} under faults: nothing hangs, nothing is lost */
@@ -135,13 +128,7 @@ describe('ThreadPoolExecutor faults', () => {
     it('should not blame the next task for a crash left behind by a finished task', async () => {
       pool = new ThreadPoolExecutor({ maxWorkers: 1 });
       const flags = new Flags();
-      const warnings: string[] = [];
-      let warned!: () => void;
-      const warning = new Promise<void>((resolve) => (warned = resolve));
-      const spy = jest.spyOn(process, 'emitWarning').mockImplementation((w: string | Error) => {
-        warnings.push(String(w));
-        warned();
-      });
+      const { warnings, first: warning, restore } = captureWarnings();
       try {
         expect(await pool.submit(faults.crashWhenReleased, flags.array, kBystanderGo)).toBe('finished');
         flags.release(kBystanderGo); // the finished task's leftover now throws, outside any task
@@ -149,7 +136,7 @@ describe('ThreadPoolExecutor faults', () => {
         expect(warnings.join('\n')).toMatch(/an idle worker thread failed: left behind by a finished task/);
         expect(await pool.submit(faults.asyncDouble, 21)).toBe(42);
       } finally {
-        spy.mockRestore();
+        restore();
       }
     });
   });

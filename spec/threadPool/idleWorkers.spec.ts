@@ -2,17 +2,10 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { ThreadPoolExecutor, taskModule } from '../../lib';
 import { Flags } from '../helpers/flags';
+import { captureWarnings } from '../helpers/warnings';
+import { within } from '../helpers/within';
 
 const idle = taskModule<typeof import('../fixtures/idleTasks')>(path.join(__dirname, '../fixtures/idleTasks.ts'));
-
-/** Resolves with `promise`, or rejects after `ms` (a guard against hangs, never used to synchronise). */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, guard]).finally(() => clearTimeout(timer));
-}
 
 /** Runs spec/fixtures/idleExit.js (which never shuts its pool down) to its exit. */
 function runScript(mode: string): Promise<{ code: number | null; stdout: string; ms: number }> {
@@ -67,30 +60,21 @@ describe('ThreadPoolExecutor idle workers', () => {
 
   it('should not blame the next task for a timer of a finished task that throws', async () => {
     pool = new ThreadPoolExecutor({ maxWorkers: 1 });
-    const warnings: string[] = [];
-    let warned!: () => void;
-    const warning = new Promise<void>((resolve) => (warned = resolve));
-    const spy = jest.spyOn(process, 'emitWarning').mockImplementation((w: string | Error) => {
-      warnings.push(String(w));
-      warned();
-    });
+    const { warnings, first: warning, restore } = captureWarnings();
     try {
       expect(await pool.submit(idle.leaveCrashingTimer, 20)).toBe('returned');
       await within(warning, 5_000, 'the idle worker failure warning');
       expect(warnings.join('\n')).toMatch(/an idle worker thread failed: thrown by a timer a finished task left behind/);
       expect(await pool.submit(idle.double, 21)).toBe(42);
     } finally {
-      spy.mockRestore();
+      restore();
     }
   });
 
   it('should blame a worker death on the task it ran, with no idle-failure warning from the kept-awake worker', async () => {
     pool = new ThreadPoolExecutor({ maxWorkers: 1 });
     const flags = new Flags();
-    const warnings: string[] = [];
-    const spy = jest.spyOn(process, 'emitWarning').mockImplementation((w: string | Error) => {
-      warnings.push(String(w));
-    });
+    const { warnings, restore } = captureWarnings();
     try {
       expect(await pool.submit(idle.leaveInterval, flags.array, 0, 1, 5)).toBe('returned');
       const error = await pool.submit(idle.exitWorker, 3).exception();
@@ -100,17 +84,14 @@ describe('ThreadPoolExecutor idle workers', () => {
       expect(await pool.submit(idle.double, 4)).toBe(8);
       expect(warnings).toEqual([]);
     } finally {
-      spy.mockRestore();
+      restore();
     }
   });
 
   it('should interrupt a task on a worker kept awake, quietly, and serve the next task on a fresh worker', async () => {
     pool = new ThreadPoolExecutor({ maxWorkers: 1 });
     const flags = new Flags();
-    const warnings: string[] = [];
-    const spy = jest.spyOn(process, 'emitWarning').mockImplementation((w: string | Error) => {
-      warnings.push(String(w));
-    });
+    const { warnings, restore } = captureWarnings();
     try {
       expect(await pool.submit(idle.leaveInterval, flags.array, 0, 1, 5)).toBe('returned');
       const spinning = pool.submit(idle.spinForever, flags.array, 2);
@@ -122,7 +103,7 @@ describe('ThreadPoolExecutor idle workers', () => {
       await new Promise((resolve) => setImmediate(resolve));
       expect(warnings).toEqual([]);
     } finally {
-      spy.mockRestore();
+      restore();
     }
   });
 
