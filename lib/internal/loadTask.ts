@@ -13,7 +13,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TaskDescriptor } from './TaskDescriptor';
 
-type Callable = (...args: unknown[]) => unknown;
+/** A task's function, as loaded. */
+export type Callable = (...args: unknown[]) => unknown;
 
 // A real `import()`: tsc's CommonJS output would turn a literal one into require().
 const importESM = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<Record<string, unknown>>;
@@ -23,8 +24,9 @@ const userRequire = createRequire(path.join(process.cwd(), '[rxfutures task load
 const moduleCache = new Map<string, Promise<Record<string, unknown>>>();
 const inlineCache = new Map<string, Callable>();
 
-// Module tasks already loaded, by specifier and export: found without a promise (loadedTask).
-const loadedModuleTasks = new Map<string, Callable>();
+// Module tasks already loaded, by specifier then export: found without a promise (loadedTask), and
+// without building a key string on every call.
+const loadedModuleTasks = new Map<string, Map<string, Callable>>();
 
 /**
  * The function of a task loaded before, or undefined: the synchronous fast
@@ -33,14 +35,16 @@ const loadedModuleTasks = new Map<string, Callable>();
  */
 export function loadedTask(descriptor: TaskDescriptor): Callable | undefined {
   if (descriptor.kind === 'inline') return inlineCache.get(descriptor.source);
-  return loadedModuleTasks.get(`${descriptor.specifier}\0${descriptor.exportName}`);
+  return loadedModuleTasks.get(descriptor.specifier)?.get(descriptor.exportName);
 }
 
 /** @returns the function a descriptor names; throws a clear error if it cannot. */
 export async function loadTask(descriptor: TaskDescriptor): Promise<Callable> {
   if (descriptor.kind === 'inline') return compileInline(descriptor.source);
   const fn = await loadModuleTask(descriptor);
-  loadedModuleTasks.set(`${descriptor.specifier}\0${descriptor.exportName}`, fn);
+  let exports = loadedModuleTasks.get(descriptor.specifier);
+  if (exports === undefined) loadedModuleTasks.set(descriptor.specifier, (exports = new Map()));
+  exports.set(descriptor.exportName, fn);
   return fn;
 }
 

@@ -10,7 +10,7 @@ import Piscina from 'piscina';
 import { findUncloneable } from '../internal/cloneCheck';
 import { encodeError, type EncodedError } from '../internal/errorCodec';
 import { isTransferred, transferListItem } from '../transfer';
-import { loadTask, loadedTask } from '../internal/loadTask';
+import { loadTask, loadedTask, type Callable } from '../internal/loadTask';
 import { hasLeftoverWork, keepEventLoopRunning, recordBaseline, trackAsyncWaits } from './leftoverWork';
 import { CallState, type Outcome, type Request, type Response, type TaskDescriptor, type WorkerSettings } from './protocol';
 
@@ -138,8 +138,6 @@ function noteLeftovers(response: Response): Response {
   if (hasLeftoverWork()) response.leftovers = threadId;
   return response;
 }
-
-type Callable = (...args: unknown[]) => unknown;
 
 /** Runs one call; a synchronous task's outcome comes back synchronously. */
 function call(
