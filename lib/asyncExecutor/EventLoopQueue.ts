@@ -7,7 +7,7 @@
 import { CancelledError } from '../errors';
 import type { Future } from '../Future';
 import { Fifo } from '../internal/Fifo';
-import { abortSignalStorage } from './currentAbortSignal';
+import { runInCall, signalContext } from '../internal/callContext';
 
 /** One queued call. */
 export interface Work {
@@ -92,7 +92,7 @@ export class EventLoopQueue {
     };
     let value: unknown;
     try {
-      value = abortSignalStorage().run(controller.signal, () => work.call(controller.signal));
+      value = runInCall(signalContext(controller.signal), () => work.call(controller.signal));
     } catch (error) {
       onError(error);
       this.#active -= 1;

@@ -7,7 +7,7 @@
 import { CancelledError } from '../errors';
 import { Future } from '../Future';
 import { iterate } from '../internal/inProcess';
-import { abortSignalStorage } from './currentAbortSignal';
+import { runInCall, signalContext } from '../internal/callContext';
 import type { EventLoopQueue } from './EventLoopQueue';
 
 /**
@@ -84,7 +84,7 @@ export function streamInProcess<Y>(queue: EventLoopQueue, start: () => unknown):
       }
       const it = iterator;
       try {
-        const result = await abortSignalStorage().run(signal!, () => it.next());
+        const result = await runInCall(signalContext(signal!), () => it.next());
         // Interrupted meanwhile: the consumer left; what the generator did after that is dropped.
         if (result.done || signal!.aborted) {
           finish();

@@ -1,0 +1,48 @@
+/**
+ * The context of the task call that is running: what `currentAbortSignal()`
+ * and `throwIfInterrupted()` read, on every executor.
+ *
+ * Executors run each call inside {@link runInCall}. The context follows the
+ * call through `await`s, timers and callbacks (AsyncLocalStorage), so a task
+ * can read it at any depth. `isInterrupted` lets a synchronous CPU loop poll
+ * without the event loop turning: on a worker thread it reads a
+ * `SharedArrayBuffer` word that the main thread sets; elsewhere it reads the
+ * signal.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** What an executor hands the task it runs. */
+export interface CallContext {
+  /** Aborts when the call is interrupted (`cancel({ interrupt: true })`, an unsubscribe). */
+  readonly signal: AbortSignal;
+  /**
+   * True once the call has been interrupted, read without the event loop
+   * (a shared memory word on worker threads). Should also abort `signal`
+   * when it first sees the interrupt, so both agree.
+   */
+  isInterrupted(): boolean;
+}
+
+// One store per process, even if this module is loaded twice (a bundle and a test realm).
+const kStorage = Symbol.for('rxfutures.callContextStorage');
+
+/** The store every executor runs its calls in. */
+export function callContextStorage(): AsyncLocalStorage<CallContext> {
+  const g = globalThis as Record<symbol, AsyncLocalStorage<CallContext> | undefined>;
+  return (g[kStorage] ??= new AsyncLocalStorage<CallContext>());
+}
+
+/** Runs `fn` as (part of) the call whose context is `context`. */
+export function runInCall<T>(context: CallContext, fn: () => T): T {
+  return callContextStorage().run(context, fn);
+}
+
+/** A context whose only interrupt source is the signal (in-process executors). */
+export function signalContext(signal: AbortSignal): CallContext {
+  return { signal, isInterrupted: () => signal.aborted };
+}
+
+/** The running call's context, if any. */
+export function currentCallContext(): CallContext | undefined {
+  return callContextStorage().getStore();
+}
