@@ -9,8 +9,6 @@
  * `BrokenProcessPool`, and so does every later submit. An interrupt is not a
  * death: the interrupted child is killed and replaced.
  */
-import path from 'node:path';
-import { existsSync } from 'node:fs';
 import { BrokenProcessPool, DataCloneError } from '../errors';
 import type { Future } from '../Future';
 import { decodeError } from '../internal/errorCodec';
@@ -99,7 +97,7 @@ export class ProcessPool {
   #spawn(): WorkerProcess | undefined {
     try {
       const worker = new WorkerProcess({
-        entry: childEntry(),
+        entry: this.#options.workerFilename,
         execArgv: this.#options.execArgv,
         env: this.#options.env,
         settings: this.#settings,
@@ -259,16 +257,4 @@ function startLive(job: Job): Job | undefined {
 function failureError(failure: Failure): unknown {
   if ('uncloneable' in failure) return new DataCloneError(failure.uncloneable);
   return decodeError(failure.error);
-}
-
-/**
- * The child entry is always compiled JavaScript: next to this file in the
- * build, or in dist/ when this file runs from source under ts-jest.
- */
-function childEntry(): string {
-  const beside = path.join(__dirname, 'child.js');
-  if (existsSync(beside)) return beside;
-  const built = path.resolve(__dirname, '../../dist/cjs/processPool/child.js');
-  if (existsSync(built)) return built;
-  throw new Error(`rxfutures: the process pool's child entry was not found at ${beside}; run the build (npm run build) first`);
 }

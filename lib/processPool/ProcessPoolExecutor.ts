@@ -1,7 +1,8 @@
-import { CancelledError, DataCloneError, ShutdownError } from '../errors';
+import { BrokenProcessPool, CancelledError, DataCloneError, ShutdownError } from '../errors';
 import type { Executor, MapOptions, ShutdownOptions, StreamTaskLike, TaskLike } from '../Executor';
 import { Future } from '../Future';
 import { findUncloneable } from '../internal/cloneCheck';
+import { missingEntryMessage } from '../internal/entryFile';
 import { orderedMap } from '../internal/orderedMap';
 import { kSubmitBatch } from '../internal/symbols';
 import { checkShutdownOptions } from '../internal/validate';
@@ -196,6 +197,16 @@ export class ProcessPoolExecutor implements Executor {
     if (this.#closed !== undefined) throw new ShutdownError(`${method}: cannot schedule new futures after shutdown`);
     const broken = this.#pool.broken;
     if (broken !== undefined) throw broken;
+    if (!this.#entryFound) this.#checkEntry();
+  }
+
+  // The child entry is looked for on the first submit (not at construction), until it is found.
+  #entryFound = false;
+  #checkEntry(): void {
+    const { workerFilename, workerSearched } = this.#options;
+    const missing = missingEntryMessage(workerFilename, workerSearched, "the process pool's child entry", 'rxfutures/process-worker', 'workerFilename');
+    if (missing !== undefined) throw new BrokenProcessPool(missing);
+    this.#entryFound = true;
   }
 }
 

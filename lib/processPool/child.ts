@@ -16,7 +16,7 @@ import type { Failure, FromChild, ToChild } from './protocol';
 import { watchParent } from './watchParent';
 
 if (typeof process.send !== 'function') {
-  throw new Error('rxfutures: processPool/child.js is the entry of ProcessPoolExecutor children; it is not meant to be run directly');
+  throw new Error('rxfutures: rxfutures-process-worker.js (processPool/child.js) is the entry of ProcessPoolExecutor children; it is not meant to be run directly');
 }
 process.on('disconnect', () => process.exit(0));
 watchParent();

@@ -3,6 +3,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Task } from '../Task';
+import { entryFile } from '../internal/entryFile';
 import { checkPositiveInteger, checkPositiveIntegerOrInfinity, describe } from '../internal/validate';
 
 /** Options of `new ProcessPoolExecutor(options)`. */
@@ -22,6 +23,13 @@ export interface ProcessPoolExecutorOptions {
   execArgv?: string[];
   /** Environment of the children. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /**
+   * The child entry (`rxfutures/process-worker`) as an absolute path or a `file:` URL: for a bundled
+   * app that emits it under a name or in a folder of its own (docs/bundling.md). A missing file makes
+   * the first `submit` throw `BrokenProcessPool` naming it.
+   * @default `rxfutures-process-worker.js` beside the bundle, else the package's own dist/cjs/rxfutures-process-worker.js
+   */
+  workerFilename?: string | URL;
 }
 
 /** Options after defaults and checks. */
@@ -32,6 +40,9 @@ export interface FilledOptions {
   maxTasksPerChild: number;
   execArgv: string[];
   env: NodeJS.ProcessEnv;
+  /** The child entry's path, and the places looked at for it (for the error if it is missing). */
+  workerFilename: string;
+  workerSearched: string[];
 }
 
 /** @throws TypeError / RangeError naming the option */
@@ -52,5 +63,6 @@ export function fillOptions(options: ProcessPoolExecutorOptions | undefined): Fi
   }
   const env = o.env ?? process.env;
   if (env === null || typeof env !== 'object') throw new TypeError(`options.env must be an object, got ${describe(env)}`);
-  return { maxWorkers, initializer: o.initializer, initargs, maxTasksPerChild, execArgv, env };
+  const entry = entryFile(o.workerFilename, 'rxfutures-process-worker', 'rxfutures-process-worker.js');
+  return { maxWorkers, initializer: o.initializer, initargs, maxTasksPerChild, execArgv, env, workerFilename: entry.file, workerSearched: entry.searched };
 }

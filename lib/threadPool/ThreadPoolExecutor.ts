@@ -1,8 +1,9 @@
 import { MessageChannel, type Transferable } from 'node:worker_threads';
-import { DataCloneError, ShutdownError } from '../errors';
+import { BrokenThreadPool, DataCloneError, ShutdownError } from '../errors';
 import type { Executor, MapOptions, ShutdownOptions, StreamTaskLike, TaskLike } from '../Executor';
 import { Future } from '../Future';
 import { findUncloneable } from '../internal/cloneCheck';
+import { missingEntryMessage } from '../internal/entryFile';
 import { orderedMap } from '../internal/orderedMap';
 import { kPreferredInFlight, kSubmitBatch } from '../internal/symbols';
 import { checkShutdownOptions } from '../internal/validate';
@@ -237,6 +238,16 @@ export class ThreadPoolExecutor implements Executor {
     if (this.#closed !== undefined) throw new ShutdownError(`${method}: cannot schedule new futures after shutdown`);
     const broken = this.#pool.broken;
     if (broken !== undefined) throw broken;
+    if (!this.#entryFound) this.#checkEntry();
+  }
+
+  // The worker entry is looked for on the first submit (not at construction), until it is found.
+  #entryFound = false;
+  #checkEntry(): void {
+    const { workerFilename, workerSearched } = this.#options;
+    const missing = missingEntryMessage(workerFilename, workerSearched, "the thread pool's worker entry", 'rxfutures/worker', 'workerFilename');
+    if (missing !== undefined) throw new BrokenThreadPool(missing);
+    this.#entryFound = true;
   }
 
   #checkQueue(adding: number): void {

@@ -13,7 +13,8 @@ import { BrokenThreadPool, DataCloneError } from '../errors';
 import { decodeError } from '../internal/errorCodec';
 import { Fifo } from '../internal/Fifo';
 import type { FilledOptions } from './options';
-import { decodeTaskError, workerEntry, workerFailure } from './outcomes';
+import { piscinaWorkerHint } from '../internal/entryFile';
+import { decodeTaskError, workerFailure } from './outcomes';
 import { CallState, type Request, type Response, type StreamMessage, type TaskDescriptor } from './protocol';
 import { InterruptSignal } from './InterruptSignal';
 import { KeepAlives, warnIdleFailure } from './keepAlive';
@@ -73,7 +74,7 @@ export class WorkerPool {
   constructor(options: FilledOptions, initializer: TaskDescriptor | undefined) {
     this.#maxWorkers = options.maxWorkers;
     this.#piscina = new Piscina({
-      filename: workerEntry(),
+      filename: options.workerFilename,
       minThreads: 0,
       maxThreads: options.maxWorkers,
       idleTimeout: options.idleTimeout,
@@ -113,7 +114,7 @@ export class WorkerPool {
       // Messages handed to Piscina but no worker left: a worker failed to start (Piscina then stops
       // spawning), and those messages would wait forever. Python calls this a broken pool.
       if (this.#inFlight > 0 && this.#piscina.threads.length === 0) {
-        this.#breakPool(new BrokenThreadPool(`a worker thread failed to start, the thread pool is not usable anymore: ${message}`, { cause: err }));
+        this.#breakPool(new BrokenThreadPool(`a worker thread failed to start, the thread pool is not usable anymore: ${message}${piscinaWorkerHint(err)}`, { cause: err }));
         return;
       }
       warnIdleFailure(message);

@@ -4,6 +4,7 @@
 import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
 import type { TaskLike } from '../Executor';
+import { entryFile } from '../internal/entryFile';
 import { checkPositiveInteger, checkPositiveIntegerOrInfinity, describe } from '../internal/validate';
 
 /** Options of `new ThreadPoolExecutor(options)`. */
@@ -24,6 +25,13 @@ export interface ThreadPoolExecutorOptions {
   resourceLimits?: ResourceLimits;
   /** Pending tasks at most; `submit` beyond it throws `RangeError`. @default Infinity */
   maxQueue?: number;
+  /**
+   * The worker entry (`rxfutures/worker`) as an absolute path or a `file:` URL: for a bundled app
+   * that emits it under a name or in a folder of its own (docs/bundling.md). A missing file makes
+   * the first `submit` throw `BrokenThreadPool` naming it.
+   * @default `rxfutures-worker.js` beside the bundle, else the package's own dist/cjs/rxfutures-worker.js
+   */
+  workerFilename?: string | URL;
 }
 
 /** Options after defaults and checks. */
@@ -36,6 +44,9 @@ export interface FilledOptions {
   idleTimeout: number;
   resourceLimits: ResourceLimits | undefined;
   maxQueue: number;
+  /** The worker entry's path, and the places looked at for it (for the error if it is missing). */
+  workerFilename: string;
+  workerSearched: string[];
 }
 
 /** @throws TypeError / RangeError naming the option */
@@ -63,6 +74,7 @@ export function fillOptions(options: ThreadPoolExecutorOptions | undefined): Fil
   if (o.resourceLimits !== undefined && (o.resourceLimits === null || typeof o.resourceLimits !== 'object')) {
     throw new TypeError(`options.resourceLimits must be an object, got ${describe(o.resourceLimits)}`);
   }
+  const entry = entryFile(o.workerFilename, 'rxfutures-worker', 'rxfutures-worker.js');
   return {
     maxWorkers,
     threadNamePrefix,
@@ -72,5 +84,7 @@ export function fillOptions(options: ThreadPoolExecutorOptions | undefined): Fil
     idleTimeout,
     resourceLimits: o.resourceLimits,
     maxQueue,
+    workerFilename: entry.file,
+    workerSearched: entry.searched,
   };
 }

@@ -1,10 +1,7 @@
 /**
  * What a worker's answer (or its death) means for a future: a task's own
- * exception rebuilt, a DataCloneError, or a WorkerExitError; and where the
- * compiled worker entry lives.
+ * exception rebuilt, a DataCloneError, or a WorkerExitError.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { DataCloneError, WorkerExitError } from '../errors';
 import { decodeError, type EncodedError } from '../internal/errorCodec';
 
@@ -25,16 +22,4 @@ export function workerFailure(err: unknown): Error {
     return new DataCloneError(`the task's arguments cannot be cloned to a worker: ${message}`, { cause: err });
   }
   return new WorkerExitError(`the worker running this task exited: ${message}`, { cause: err });
-}
-
-/**
- * The worker entry is always compiled JavaScript: next to this file in the
- * build, or in dist/ when this file runs from source under ts-jest.
- */
-export function workerEntry(): string {
-  const beside = path.join(__dirname, 'worker.js');
-  if (existsSync(beside)) return beside;
-  const built = path.resolve(__dirname, '../../dist/cjs/threadPool/worker.js');
-  if (existsSync(built)) return built;
-  throw new Error(`rxfutures: the worker entry was not found at ${beside}; run the build (npm run build) first`);
 }

@@ -5,7 +5,7 @@
  * Piscina task failure, so a rejection on the pool side always means the
  * worker itself died.
  */
-import { threadId } from 'node:worker_threads';
+import { threadId, workerData } from 'node:worker_threads';
 import Piscina from 'piscina';
 import { findUncloneable } from '../internal/cloneCheck';
 import { encodeError, type EncodedError } from '../internal/errorCodec';
@@ -14,7 +14,9 @@ import { loadTask, loadedTask, type Callable } from '../internal/loadTask';
 import { hasLeftoverWork, keepEventLoopRunning, recordBaseline, trackAsyncWaits } from './leftoverWork';
 import { CallState, type Outcome, type Request, type Response, type TaskDescriptor, type WorkerSettings } from './protocol';
 
-const settings: WorkerSettings = (Piscina.workerData as WorkerSettings | undefined) ?? {
+// Read from node:worker_threads, not Piscina.workerData: in a bundle whose Piscina bootstrap is a
+// separate copy of Piscina, this copy's Piscina.workerData is never set (docs/bundling.md).
+const settings: WorkerSettings = (workerData as WorkerSettings | undefined) ?? {
   initargs: [],
   threadNamePrefix: 'ThreadPoolExecutor',
   maxTasksPerChild: Infinity,
@@ -110,6 +112,10 @@ function runCalls(request: Request, fn: Callable | undefined, loadError: unknown
     if (completedCalls >= settings.maxTasksPerChild) response.retire = threadId;
     noteLeftovers(response);
     if (transferList.length === 0) return response;
+    // A Piscina bootstrap that is another copy of Piscina (a bundle with piscina's worker as an entry
+    // of its own) does not see this copy's move() mark and would drop the response's symbol keys:
+    // there, the buffers are copied instead of moved.
+    if (!Piscina.isWorkerThread) return response;
     return Piscina.move({ [Piscina.transferableSymbol]: transferList, [Piscina.valueSymbol]: response } as never);
   };
   const runFrom = (first: number): unknown => {
