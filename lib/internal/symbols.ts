@@ -1,8 +1,8 @@
 /** Internal symbols (Node core style `k` names). Never exported from the package. */
 
-/** Future method that registers a Waiter (used by wait / asCompleted). */
+/** Future method that registers a Waiter (used by wait / asCompleted). @internal */
 export const kAddWaiter = Symbol('rxfutures.kAddWaiter');
-/** Future method that unregisters a Waiter. */
+/** Future method that unregisters a Waiter. @internal */
 export const kRemoveWaiter = Symbol('rxfutures.kRemoveWaiter');
 /** Brand on Task descriptors, so plain objects cannot pose as tasks. */
 export const kTask = Symbol.for('rxfutures.kTask');
@@ -12,6 +12,7 @@ export const kTransfer = Symbol.for('rxfutures.kTransfer');
  * Optional executor method `(task, argsList) => Future[]`: submits several
  * calls of one task as one message (a `chunksize` chunk). Executors that
  * cannot batch leave it out and get one submit per item.
+ * @internal
  */
 export const kSubmitBatch = Symbol('rxfutures.kSubmitBatch');
 /**
@@ -19,5 +20,6 @@ export const kSubmitBatch = Symbol('rxfutures.kSubmitBatch');
  * `task` are worth having submitted at once. The thread pool answers for
  * tasks it has learnt are tiny (it sends many of their calls per worker
  * trip); operators use it for their default `buffersize`.
+ * @internal
  */
 export const kPreferredInFlight = Symbol('rxfutures.kPreferredInFlight');

@@ -18,6 +18,7 @@ import type { FilledOptions } from './options';
 import type { Failure, FromChild, ToChild } from './protocol';
 import { WorkerProcess, type ExitInfo } from './WorkerProcess';
 
+/** The children behind ProcessPoolExecutor's facade. @internal */
 export class ProcessPool {
   readonly #options: FilledOptions;
   readonly #settings: Extract<ToChild, { type: 'settings' }>;

@@ -32,7 +32,7 @@ export interface ProcessPoolExecutorOptions {
   workerFilename?: string | URL;
 }
 
-/** Options after defaults and checks. */
+/** Options after defaults and checks. @internal */
 export interface FilledOptions {
   maxWorkers: number;
   initializer: Task | undefined;
@@ -45,7 +45,7 @@ export interface FilledOptions {
   workerSearched: string[];
 }
 
-/** @throws TypeError / RangeError naming the option */
+/** @throws TypeError / RangeError naming the option @internal */
 export function fillOptions(options: ProcessPoolExecutorOptions | undefined): FilledOptions {
   if (options !== undefined && (options === null || typeof options !== 'object')) {
     throw new TypeError(`ProcessPoolExecutor: options must be an object, got ${describe(options)}`);

@@ -44,6 +44,7 @@ export interface ThreadPoolStats {
   utilization: number;
 }
 
+/** The Piscina wrapper behind ThreadPoolExecutor's facade. @internal */
 export class WorkerPool {
   readonly #piscina: Piscina;
   readonly #maxWorkers: number;

@@ -34,7 +34,7 @@ export interface ThreadPoolExecutorOptions {
   workerFilename?: string | URL;
 }
 
-/** Options after defaults and checks. */
+/** Options after defaults and checks. @internal */
 export interface FilledOptions {
   maxWorkers: number;
   threadNamePrefix: string;
@@ -49,7 +49,7 @@ export interface FilledOptions {
   workerSearched: string[];
 }
 
-/** @throws TypeError / RangeError naming the option */
+/** @throws TypeError / RangeError naming the option @internal */
 export function fillOptions(options: ThreadPoolExecutorOptions | undefined): FilledOptions {
   if (options !== undefined && (options === null || typeof options !== 'object')) {
     throw new TypeError(`ThreadPoolExecutor: options must be an object, got ${describe(options)}`);
