@@ -156,7 +156,8 @@ export function orderedMap<T, R>(
           cancelRest();
           throw error;
         }
-        refill();
+        // As above: a failing async source surfaces from the next next(), not as an unhandled rejection.
+        void refill()?.catch(() => undefined);
         return { value, done: false };
       }
       return deliver(head);
