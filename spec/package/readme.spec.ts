@@ -1,0 +1,95 @@
+/**
+ * The README's snippets run as pasted, read from README.md itself: in an
+ * ES-module TypeScript project (`"type": "module"`, `moduleResolution:
+ * "nodenext"`) that has rxfutures and rxjs installed, compiled with tsc and
+ * run with node, and the pipeline also run from source under tsx (where
+ * `import.meta.resolve('./tasks.js')` finds tasks.ts).
+ *
+ * Needs the build (`npm test` runs it first).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.join(__dirname, '../..');
+const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+
+/** The first ```ts block under the heading `## title`. */
+function snippet(title: string): string {
+  const section = readme.split(/^## /m).find((s) => s.startsWith(`${title}\n`));
+  const code = section?.match(/```ts\n([\s\S]*?)```/)?.[1];
+  if (code === undefined) throw new Error(`README.md has no \`\`\`ts block under "## ${title}"`);
+  return code;
+}
+
+// The task module the pipeline's comment describes: `export function isPrime(n: number): boolean`.
+const kTasks = `export function isPrime(n: number): boolean {
+  if (n < 2) return false;
+  for (let d = 2; d * d <= n; d++) if (n % d === 0) return false;
+  return true;
+}
+`;
+
+function isPrime(n: number): boolean {
+  if (n < 2) return false;
+  for (let d = 2; d * d <= n; d++) if (n % d === 0) return false;
+  return true;
+}
+
+function fib(n: number): number {
+  return n < 2 ? n : fib(n - 1) + fib(n - 2);
+}
+
+describe('README.md', () => {
+  let app: string;
+
+  /** Compiles the project with tsc (nodenext) and runs `file` with node; its stdout lines. */
+  const compileAndRun = (file: string): string[] => {
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc', { paths: [root] }), '-p', app], { cwd: app, encoding: 'utf8' });
+    return run([path.join(app, 'dist', file)]);
+  };
+  const run = (args: string[]): string[] =>
+    execFileSync(process.execPath, args, { cwd: app, encoding: 'utf8', timeout: 60_000 }).trim().split('\n');
+
+  beforeAll(() => {
+    if (!fs.existsSync(path.join(root, 'dist/cjs/index.js'))) throw new Error('dist/ is missing: run `npm run build` first (`npm test` does)');
+    app = fs.mkdtempSync(path.join(os.tmpdir(), 'rxfutures-readme-'));
+    fs.mkdirSync(path.join(app, 'node_modules/@types'), { recursive: true });
+    // As installed: rxfutures through its package.json exports, rxjs and @types/node beside it.
+    fs.symlinkSync(root, path.join(app, 'node_modules/rxfutures'), 'dir');
+    fs.symlinkSync(path.join(root, 'node_modules/rxjs'), path.join(app, 'node_modules/rxjs'), 'dir');
+    fs.symlinkSync(path.join(root, 'node_modules/@types/node'), path.join(app, 'node_modules/@types/node'), 'dir');
+    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+    fs.writeFileSync(
+      path.join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { target: 'ES2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, outDir: 'dist', rootDir: 'src', types: ['node'], skipLibCheck: true },
+        include: ['src'],
+      }),
+    );
+    fs.mkdirSync(path.join(app, 'src'));
+  });
+
+  afterAll(() => {
+    if (app) fs.rmSync(app, { recursive: true, force: true });
+  });
+
+  it('should run the quick start as pasted (ES module, tsc, node)', () => {
+    fs.writeFileSync(path.join(app, 'src/main.ts'), snippet('Quick start'));
+    const out = compileAndRun('main.js');
+    expect(out).toEqual([`[ ${[30, 31, 32].map(fib).join(', ')} ]`]);
+  });
+
+  it('should run the ten-line pipeline as pasted, compiled and under tsx', () => {
+    fs.rmSync(path.join(app, 'src/main.ts'), { force: true });
+    fs.rmSync(path.join(app, 'dist'), { recursive: true, force: true });
+    fs.writeFileSync(path.join(app, 'src/pipeline.ts'), snippet('A pipeline in ten lines'));
+    fs.writeFileSync(path.join(app, 'src/tasks.ts'), kTasks);
+    const expected = [112272535095293, 1000037, 1099726899285419].map((n) => String(isPrime(n)));
+    expect(compileAndRun('pipeline.js')).toEqual(expected);
+    // From source: tsx maps ./tasks.js to src/tasks.ts, in the main thread and in the workers.
+    const tsx = path.join(path.dirname(require.resolve('tsx/package.json', { paths: [root] })), 'dist/cli.mjs');
+    expect(run([tsx, path.join(app, 'src/pipeline.ts')])).toEqual(expected);
+  });
+});
