@@ -4,11 +4,12 @@
  * Components subscribe to its Observables; unsubscribing — leaving the page,
  * switchMap to a newer query — cancels the work in the pool.
  */
-import path from 'node:path';
 import { type Observable, map, toArray } from 'rxjs';
 import { type Executor, ThreadPoolExecutor, mapOrdered$, submit$, taskModule } from 'rxfutures';
 
-const tasks = taskModule<typeof import('../tasks')>(path.join(__dirname, '../tasks.ts'));
+// Resolved, not hard-coded: tasks.ts under tsx or ts-jest, tasks.js once compiled. (In an ES
+// module: taskModule<typeof import('../tasks.js')>(import.meta.resolve('../tasks.js')).)
+const tasks = taskModule<typeof import('../tasks')>(require.resolve('../tasks'));
 
 export class PrimeService {
   readonly #executor: Executor;
