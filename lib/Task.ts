@@ -11,7 +11,7 @@ import { describe } from './internal/validate';
  * @example
  * ```ts
  * import { task } from 'rxfutures';
- * const fib = task<[number], number>(require.resolve('./tasks'), 'fib');
+ * const fib = task<[number], number>(import.meta.resolve('./tasks.js'), 'fib'); // CommonJS: require.resolve('./tasks')
  * await pool.submit(fib, 30);
  * ```
  */
@@ -67,7 +67,8 @@ export function task<A extends unknown[] = any[], R = unknown>(specifier: string
  * @example
  * ```ts
  * import { taskModule } from 'rxfutures';
- * const tasks = taskModule<typeof import('./tasks')>(require.resolve('./tasks'));
+ * // An ES module: tasks.ts under tsx, tasks.js once compiled. CommonJS: require.resolve('./tasks').
+ * const tasks = taskModule<typeof import('./tasks.js')>(import.meta.resolve('./tasks.js'));
  * const n: number = await pool.submit(tasks.fib, 30);
  * ```
  * @see task
@@ -103,7 +104,7 @@ function checkSpecifier(specifier: unknown): asserts specifier is string {
   if (specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..') {
     throw new TypeError(
       `task specifier must be an absolute path, a file: URL or a package name, got the relative path ${JSON.stringify(specifier)}; ` +
-        'use require.resolve(...) or new URL(..., import.meta.url)',
+        "use import.meta.resolve('./tasks.js') in an ES module, or require.resolve('./tasks') in CommonJS",
     );
   }
 }

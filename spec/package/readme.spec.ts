@@ -15,13 +15,14 @@ import path from 'node:path';
 const root = path.join(__dirname, '../..');
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
 
-/** The first ```ts block under the heading `## title`. */
-function snippet(title: string): string {
-  const section = readme.split(/^## /m).find((s) => s.startsWith(`${title}\n`));
-  const code = section?.match(/```ts\n([\s\S]*?)```/)?.[1];
-  if (code === undefined) throw new Error(`README.md has no \`\`\`ts block under "## ${title}"`);
+/** The first ```ts block under the heading `## title` (of README.md, or of `text`), or the first one containing `marker`. */
+function snippet(title: string, text = readme, marker = ''): string {
+  const section = text.split(/^## /m).find((s) => s.startsWith(`${title}\n`));
+  const code = [...(section ?? '').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).find((c) => c.includes(marker));
+  if (code === undefined) throw new Error(`no \`\`\`ts block under "## ${title}"`);
   return code;
 }
+const doc = (name: string): string => fs.readFileSync(path.join(root, 'docs', name), 'utf8');
 
 // The task module the pipeline's comment describes: `export function isPrime(n: number): boolean`.
 const kTasks = `export function isPrime(n: number): boolean {
@@ -91,5 +92,18 @@ describe('README.md', () => {
     // From source: tsx maps ./tasks.js to src/tasks.ts, in the main thread and in the workers.
     const tsx = path.join(path.dirname(require.resolve('tsx/package.json', { paths: [root] })), 'dist/cli.mjs');
     expect(run([tsx, path.join(app, 'src/pipeline.ts')])).toEqual(expected);
+  });
+
+  it("should run the docs' ES-module snippets as pasted (index, troubleshooting, bundling)", () => {
+    fs.rmSync(path.join(app, 'src'), { recursive: true, force: true });
+    fs.rmSync(path.join(app, 'dist'), { recursive: true, force: true });
+    fs.mkdirSync(path.join(app, 'src'));
+    fs.writeFileSync(path.join(app, 'src/tasks.ts'), kTasks);
+    fs.writeFileSync(path.join(app, 'src/start.ts'), snippet('Where to start', doc('index.md')));
+    fs.writeFileSync(path.join(app, 'src/named.ts'), snippet('A task module is not found', doc('troubleshooting.md'), 'import.meta.resolve') + '\nconsole.log(tasks.isPrime.specifier);\n');
+    fs.writeFileSync(path.join(app, 'src/bundled.ts'), snippet('Bundling: esbuild, webpack, Rollup', doc('bundling.md').replace(/^# /m, '## ')));
+    expect(compileAndRun('start.js')).toEqual(['true']);
+    expect(run([path.join(app, 'dist/named.js')])).toEqual([`file://${path.join(fs.realpathSync(app), 'dist/tasks.js')}`]);
+    expect(run([path.join(app, 'dist/bundled.js')])).toEqual(['']);
   });
 });
