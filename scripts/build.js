@@ -3,8 +3,11 @@
  * Builds dist/ (`npm run build`):
  *
  *   dist/cjs/   tsc -p tsconfig.build.json: CommonJS + .d.ts + source maps.
- *               This is the one and only implementation; the thread pool's
- *               worker entry (dist/cjs/threadPool/worker.js) comes out of it.
+ *               This is the one and only implementation; the worker entries
+ *               (dist/cjs/rxfutures-worker.js, rxfutures-process-worker.js,
+ *               published as rxfutures/worker and rxfutures/process-worker)
+ *               come out of it. Declarations leave out @internal members and
+ *               source maps carry their sources (tsconfig.build.json).
  *   dist/esm/   a thin ES-module face on that same CommonJS build:
  *               index.mjs / testing.mjs re-export every named export of
  *               ../cjs/index.js / ../cjs/testing/index.js, and
@@ -23,7 +26,7 @@
  *
  * The new tree is built beside dist/ and swapped in at the end, so a test run
  * that is using dist/ at that moment (worker threads load
- * dist/cjs/threadPool/worker.js) sees the old tree or the new one, never an
+ * dist/cjs/rxfutures-worker.js) sees the old tree or the new one, never an
  * empty one.
  */
 'use strict';
