@@ -14,9 +14,10 @@ import { decodeError } from '../internal/errorCodec';
 import { Fifo } from '../internal/Fifo';
 import type { FilledOptions } from './options';
 import { decodeTaskError, workerEntry, workerFailure } from './outcomes';
-import { CallState, type Request, type Response, type StreamMessage, type TaskDescriptor } from './protocol';
+import { newBatchControl, type Request, type Response, type StreamMessage, type TaskDescriptor } from './protocol';
 import { InterruptSignal } from './InterruptSignal';
 import { KeepAlives, warnIdleFailure } from './keepAlive';
+import { salvageBatch } from './salvageBatch';
 import { interruptCall, startLive, type WorkItem } from './workItem';
 
 export type { WorkItem };
@@ -250,7 +251,7 @@ export class WorkerPool {
       const interrupt = (): void => controller.abort();
       item.futures[0].setInterruptHandler(interrupt);
     } else {
-      const control = new Int32Array(new SharedArrayBuffer(4 * batch.length));
+      const control = newBatchControl(batch.length);
       const oneArgument = batch.every((args) => args.length === 1);
       // The pool keeps `batch` (for re-queueing); the worker gets the flat form when it can.
       item = { ...item, request: { ...item.request, control } };
@@ -322,8 +323,7 @@ export class WorkerPool {
 
   #onFailure(item: WorkItem, err: unknown, aborted: boolean): void {
     this.#keepAlives.noteBlamed(err);
-    const { control, batch } = item.request;
-    if (control === undefined || batch === undefined) {
+    if (item.request.control === undefined || item.request.batch === undefined) {
       const [f] = item.futures;
       if (!f.done()) {
         if (aborted) f.cancel({ interrupt: true });
@@ -332,23 +332,10 @@ export class WorkerPool {
       if (!aborted) item.onWorkerFailure?.(workerFailure(err));
       return;
     }
-    // A batch went down with its worker (a crash, or an interrupt of the call it was running).
-    // The call that was running takes the blame; the others did nothing wrong: they run again
-    // on another worker (those that had finished lost their results with the worker).
-    const again: WorkItem = { futures: [], request: { task: item.request.task, batch: [] }, transferList: [], started: true };
-    item.futures.forEach((f, i) => {
-      if (f.done()) return;
-      // On an interrupt the interrupted call is already cancelled (done): every other call is
-      // innocent, even one the worker had started before it died. On a crash, the started call
-      // is the one the worker died under.
-      if (!aborted && Atomics.load(control, i) === CallState.Started) {
-        f.setException(workerFailure(err));
-        return;
-      }
-      again.futures.push(f);
-      again.request.batch!.push(batch[i]);
-    });
-    if (again.futures.length > 0) this.#queue.unshift(again);
+    // A batch went down with its worker: at most once (salvageBatch.ts) — only calls that never
+    // started run again.
+    const again = salvageBatch(item, err, aborted);
+    if (again !== undefined) this.#queue.unshift(again);
   }
 
   #retire(threadId: number): void {

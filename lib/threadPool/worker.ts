@@ -11,8 +11,9 @@ import { findUncloneable } from '../internal/cloneCheck';
 import { encodeError, type EncodedError } from '../internal/errorCodec';
 import { isTransferred, transferListItem } from '../transfer';
 import { loadTask, loadedTask, type Callable } from '../internal/loadTask';
+import { storeOutcome } from './sharedOutcome';
 import { hasLeftoverWork, keepEventLoopRunning, recordBaseline, trackAsyncWaits } from './leftoverWork';
-import { CallState, type Outcome, type Request, type Response, type TaskDescriptor, type WorkerSettings } from './protocol';
+import { CallState, batchNumbers, type Outcome, type Request, type Response, type TaskDescriptor, type WorkerSettings } from './protocol';
 
 const settings: WorkerSettings = (Piscina.workerData as WorkerSettings | undefined) ?? {
   initargs: [],
@@ -99,10 +100,11 @@ function runCalls(request: Request, fn: Callable | undefined, loadError: unknown
   const argsOf = (i: number): unknown[] => (single !== undefined ? [single[i]] : (request.batch?.[i] ?? request.args ?? []));
   const response: Response = { values: new Array(count) };
   const start = performance.now();
+  const numbers = control === undefined ? undefined : batchNumbers(control);
   const record = (i: number, outcome: Outcome): void => {
     if (outcome.ok) response.values[i] = outcome.value;
     else (response.errors ??= [])[i] = outcome.error;
-    if (control !== undefined) Atomics.store(control, i, CallState.Done);
+    if (control !== undefined) storeOutcome(control, numbers!, i, outcome);
   };
   const finish = (): unknown => {
     response.elapsed = performance.now() - start;
