@@ -14,6 +14,12 @@ export interface WorkerSettings {
   initargs: unknown[];
   threadNamePrefix: string;
   maxTasksPerChild: number;
+  /**
+   * One interrupt word per message slot of the pool, for messages without a
+   * batch `control`: the pool sets word `slot` to CallState.Interrupted (and
+   * notifies it) to interrupt the call that message carries.
+   */
+  interrupts?: Int32Array;
 }
 
 /** What the pool sends: one call (`args`), a batch (`batch`), or a generator run (`port`). */
@@ -29,6 +35,8 @@ export interface Request {
    * moving it from Waiting to Skipped. Compare-and-swap decides who won.
    */
   control?: Int32Array;
+  /** For a message without `control`: its word in {@link WorkerSettings.interrupts}. */
+  slot?: number;
   /** For `stream`: each yielded value is posted here as a {@link StreamMessage}. */
   port?: MessagePort;
   /**
