@@ -1,7 +1,7 @@
 import { cutMessage, decodeError, encodeError, kMaxCauseDepth, kMaxErrorNodes } from '../../lib/internal/errorCodec';
 
 /** Every name a plain object inherits, and `__proto__`: the names a `table[name]` lookup gets wrong. */
-const kPrototypeNames = [...Object.getOwnPropertyNames(Object.prototype), '__proto__'];
+const kPrototypeNames = [...new Set([...Object.getOwnPropertyNames(Object.prototype), '__proto__'])];
 
 /** An error whose `name` is set as the task would set it. */
 function named(name: string, Base: ErrorConstructor = Error): Error {
