@@ -13,7 +13,8 @@ import { BrokenThreadPool, DataCloneError } from '../errors';
 import { decodeError } from '../internal/errorCodec';
 import { Fifo } from '../internal/Fifo';
 import type { FilledOptions } from './options';
-import { decodeTaskError, workerEntry, workerFailure } from './outcomes';
+import { deliverCall } from './deliverCall';
+import { workerEntry, workerFailure } from './outcomes';
 import { newBatchControl, type Request, type Response, type StreamMessage, type TaskDescriptor } from './protocol';
 import { InterruptSignal } from './InterruptSignal';
 import { KeepAlives, warnIdleFailure } from './keepAlive';
@@ -299,6 +300,10 @@ export class WorkerPool {
       } catch (err) {
         // A bug of ours, not the task's: report it rather than leak a rejection.
         process.emitWarning(`rxfutures: internal error while delivering a result: ${String(err)}`, { type: 'RxFuturesWarning' });
+        // Every future still ends: one that the failed delivery did not reach fails with it.
+        for (const f of sent.futures) {
+          if (!f.done()) f.setException(new DataCloneError(`the worker's answer could not be read: ${String((err as Error)?.message ?? err)}`, { cause: err }));
+        }
       }
       this.#running.delete(entry);
       if (slot !== undefined) this.#words.release(slot);
@@ -326,7 +331,7 @@ export class WorkerPool {
       for (const f of item.futures) if (!f.done()) f.setException(this.#broken!);
       return;
     }
-    const { values, errors, skipped } = response;
+    const { values, skipped } = response;
     if (response.elapsed !== undefined && item.request.port === undefined && values.length > 0) {
       const sample = response.elapsed / values.length;
       const previous = this.#callTime.get(item.request.task);
@@ -339,9 +344,7 @@ export class WorkerPool {
       // An interrupted future is already cancelled: what the task said after that is dropped.
       if (f.done() || skipped?.includes(i)) continue;
       this.#completed += 1;
-      const error = errors?.[i];
-      if (error !== undefined) f.setException(decodeTaskError(error));
-      else f.setResult(values[i]);
+      deliverCall(f, response, i);
     }
   }
 

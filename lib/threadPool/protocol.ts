@@ -85,7 +85,7 @@ function numbersOffset(calls: number): number {
 }
 
 /** The outcome of one call. */
-export type Outcome = { ok: true; value: unknown } | { ok: false; error: EncodedError };
+export type Outcome = { ok: true; value: unknown; packed?: true } | { ok: false; error: EncodedError };
 
 /**
  * What the worker answers. Outcomes are columns rather than one object per
@@ -98,6 +98,8 @@ export interface Response {
   errors?: (EncodedError | undefined)[];
   /** Calls skipped because they were interrupted before the worker reached them. */
   skipped?: number[];
+  /** Calls whose value the worker serialised itself (too big to check whole): `values[i]` is its bytes (packValue.ts). */
+  packed?: number[];
   /** The initializer threw: the pool is broken; `values` is empty. */
   initError?: EncodedError;
   /** Milliseconds the calls took in the worker (the pool learns which tasks are tiny). */
@@ -109,4 +111,4 @@ export interface Response {
 }
 
 /** Messages on a stream's port. */
-export type StreamMessage = { value: unknown } | { end: true } | { error: EncodedError };
+export type StreamMessage = { value: unknown } | { packed: Uint8Array } | { end: true } | { error: EncodedError };

@@ -7,10 +7,9 @@
  */
 import { threadId } from 'node:worker_threads';
 import Piscina from 'piscina';
-import { findUncloneable } from '../internal/cloneCheck';
 import { encodeError, type EncodedError } from '../internal/errorCodec';
-import { isTransferred, transferListItem } from '../transfer';
 import { loadTask, loadedTask, type Callable } from '../internal/loadTask';
+import { prepareValue } from './packValue';
 import { storeOutcome } from './sharedOutcome';
 import { WorkerCall } from './workerCall';
 import { hasLeftoverWork, keepEventLoopRunning, recordBaseline, trackAsyncWaits } from './leftoverWork';
@@ -103,8 +102,10 @@ function runCalls(request: Request, fn: Callable | undefined, loadError: unknown
   const start = performance.now();
   const numbers = control === undefined ? undefined : batchNumbers(control);
   const record = (i: number, outcome: Outcome): void => {
-    if (outcome.ok) response.values[i] = outcome.value;
-    else (response.errors ??= [])[i] = outcome.error;
+    if (outcome.ok) {
+      response.values[i] = outcome.value;
+      if (outcome.packed) (response.packed ??= []).push(i);
+    } else (response.errors ??= [])[i] = outcome.error;
     if (control !== undefined) storeOutcome(control, numbers!, i, outcome);
   };
   const finish = (): unknown => {
@@ -181,24 +182,6 @@ function interruptWord(request: Request): WorkerCall | undefined {
   return interrupts === undefined || request.slot === undefined ? undefined : new WorkerCall(interrupts, request.slot);
 }
 
-/** Unwraps `transfer()` markers and refuses what cannot be cloned, naming it. */
-function prepareValue(
-  value: unknown,
-  transferList: ArrayBuffer[],
-  what: string,
-): { ok: true; value: unknown } | { ok: false; error: EncodedError } {
-  if (isTransferred(value)) {
-    transferList.push(transferListItem(value.value) as ArrayBuffer);
-    return { ok: true, value: value.value };
-  }
-  const bad = findUncloneable(value, 'result');
-  if (bad !== undefined) {
-    const error = new Error(`${what} cannot be cloned to the main thread: ${bad}`);
-    error.name = 'DataCloneError';
-    return { ok: false, error: encodeError(error) };
-  }
-  return { ok: true, value };
-}
 
 /** A closure over outer variables fails as a ReferenceError in the worker: say why. */
 function explainInline(err: unknown, descriptor: TaskDescriptor): unknown {
@@ -235,7 +218,7 @@ async function runStreamIn(request: Request): Promise<Response> {
         port.postMessage({ error: outcome.error });
         return { values: [undefined], errors: [outcome.error] };
       }
-      port.postMessage({ value: outcome.value }, transferList);
+      port.postMessage(outcome.packed ? { packed: outcome.value } : { value: outcome.value }, transferList);
     }
     port.postMessage({ end: true });
     return { values: [undefined] };
