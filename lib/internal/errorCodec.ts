@@ -140,7 +140,7 @@ function encodeOne(thrown: unknown, level: number): EncodedError {
     try {
       value = (thrown as unknown as Record<string, unknown>)[key];
     } catch (err) {
-      value = `[unreadable: ${describeThrown(err)}]`;
+      value = `[unreadable: ${safeString(() => (isError(err) ? err.message : err), 'getter threw')}]`;
     }
     defineData(props, key, cloneableOrDescription(value, kMaxCloneDepth - kEnvelope - kLevelCost * (level + 1)), true);
   }
