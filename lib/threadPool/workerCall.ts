@@ -12,7 +12,10 @@
  *   `events.once` given the signal stop, `finally` blocks run.
  *
  * Sync calls run with the context in a global slot, async ones in
- * AsyncLocalStorage (see runSyncCall for why not always the latter).
+ * AsyncLocalStorage (see runSyncCall for why not always the latter): measured
+ * with callgrind over 2,000 sync round trips, 399k instructions per round
+ * trip before cooperative interrupt, 419k with this design, 460k with ALS on
+ * every call.
  */
 import { CancelledError } from '../errors';
 import { runInCall, runSyncCall, type CallContext } from '../internal/callContext';
