@@ -1,7 +1,8 @@
 import { TimeoutError } from './errors';
 import type { Future } from './Future';
 import { kAddWaiter, kRemoveWaiter } from './internal/symbols';
-import { checkFutures, checkTimeout } from './internal/validate';
+import { checkFutures } from './checkFutures';
+import { checkTimeout } from './internal/validate';
 import { AsCompletedWaiter, startTimer } from './internal/waiters';
 
 /**

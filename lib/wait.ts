@@ -1,7 +1,8 @@
 import type { Future } from './Future';
 import { failed } from './internal/failed';
 import { kAddWaiter, kRemoveWaiter } from './internal/symbols';
-import { checkFutures, checkTimeout } from './internal/validate';
+import { checkFutures } from './checkFutures';
+import { checkTimeout } from './internal/validate';
 import { AllCompletedWaiter, FirstCompletedWaiter, startTimer, type Waiter } from './internal/waiters';
 
 /**

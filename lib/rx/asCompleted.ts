@@ -1,7 +1,8 @@
 import { asyncScheduler, Observable, timer, type SchedulerLike } from 'rxjs';
 import { TimeoutError } from '../errors';
 import type { Future } from '../Future';
-import { checkFutures, checkTimeout } from '../internal/validate';
+import { checkFutures } from '../checkFutures';
+import { checkTimeout } from '../internal/validate';
 
 /** Options of {@link asCompleted$}. */
 export interface AsCompleted$Options {

@@ -2,7 +2,8 @@ import { asapScheduler, asyncScheduler, Observable, timer, type SchedulerLike, t
 import type { Future } from '../Future';
 import { ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, type ReturnWhen } from '../wait';
 import { failed } from '../internal/failed';
-import { checkFutures, checkTimeout } from '../internal/validate';
+import { checkFutures } from '../checkFutures';
+import { checkTimeout } from '../internal/validate';
 
 /** Options of {@link waitFirst$}. */
 export interface WaitFirst$Options {
