@@ -54,7 +54,9 @@ export function mapInternals<T, R>(
   }
   const { chunksize = 1, interrupt = true, ordered } = options;
   checkPositiveInteger(chunksize, `${name}: options.chunksize`);
-  const workers = Number.isInteger(executor.maxWorkers) && executor.maxWorkers > 0 ? executor.maxWorkers : 1;
+  const { maxWorkers } = executor;
+  // maxWorkers: Infinity (VirtualExecutor) starts every call at once, so no window is needed either.
+  const workers = maxWorkers === Infinity || (Number.isInteger(maxWorkers) && maxWorkers > 0) ? maxWorkers : 1;
   // Room for two messages per worker, so no worker waits for the next one.
   const { buffersize = 2 * workers * chunksize } = options;
   checkPositiveIntegerOrInfinity(buffersize, `${name}: options.buffersize`);
