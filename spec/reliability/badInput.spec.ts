@@ -354,7 +354,7 @@ const rows: Row[] = [
     },
     delivery: 'throws',
     name: 'InvalidStateError',
-    message: /^finished: <Future#\d+ finished>$/,
+    message: /^finished: <Future#\d+ state=finished returned number>$/,
   },
   {
     input: 'setException after setResult',
@@ -365,7 +365,7 @@ const rows: Row[] = [
     },
     delivery: 'throws',
     name: 'InvalidStateError',
-    message: /^finished: <Future#\d+ finished>$/,
+    message: /^finished: <Future#\d+ state=finished returned number>$/,
   },
   {
     input: 'setResult after cancel',
@@ -376,7 +376,7 @@ const rows: Row[] = [
     },
     delivery: 'throws',
     name: 'InvalidStateError',
-    message: /^cancelled: <Future#\d+ cancelled>$/,
+    message: /^cancelled: <Future#\d+ state=cancelled>$/,
   },
   {
     input: 'setRunningOrNotifyCancel twice',
@@ -387,14 +387,14 @@ const rows: Row[] = [
     },
     delivery: 'throws',
     name: 'InvalidStateError',
-    message: /^running: <Future#\d+ running>$/,
+    message: /^running: <Future#\d+ state=running>$/,
   },
   {
     input: 'resultNow() on a pending future',
     run: () => pending().resultNow(),
     delivery: 'throws',
     name: 'InvalidStateError',
-    message: /^resultNow\(\) called on a future that is not done: <Future#\d+ pending>$/,
+    message: /^resultNow\(\) called on a future that is not done: <Future#\d+ state=pending>$/,
   },
 ];
 
