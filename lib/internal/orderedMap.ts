@@ -82,6 +82,9 @@ export function orderedMap<T, R>(
     const it = source.iterator as Iterator<T>;
     while (!closed && !exhausted && queue.length < buffersize) {
       const room = Math.min(chunksize, buffersize - queue.length);
+      // Wait until a whole chunk fits: refilling after every result took one item at a time,
+      // so every chunk after the first window went out as a one-item job (issue #15).
+      if (room < chunksize && queue.length > 0) break;
       const chunk: T[] = [];
       try {
         while (chunk.length < room) {
@@ -102,6 +105,9 @@ export function orderedMap<T, R>(
     const it = source.iterator as AsyncIterator<T>;
     while (!closed && !exhausted && queue.length < buffersize) {
       const room = Math.min(chunksize, buffersize - queue.length);
+      // Wait until a whole chunk fits: refilling after every result took one item at a time,
+      // so every chunk after the first window went out as a one-item job (issue #15).
+      if (room < chunksize && queue.length > 0) break;
       const chunk: T[] = [];
       try {
         while (chunk.length < room) {
