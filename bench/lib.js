@@ -14,12 +14,23 @@ function percentile(xs, p) {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
+// The repetitions behind each median medianOf returned, by that median: run.js prints the spread
+// (min–median–max) beside every figure without each suite having to carry it.
+const spreads = new Map();
+
 /** Runs `fn` once to warm up, then `reps` times; returns the median of what it returns. */
 async function medianOf(fn, reps = kReps) {
   await fn();
   const values = [];
   for (let i = 0; i < reps; i++) values.push(await fn());
-  return median(values);
+  const m = median(values);
+  spreads.set(m, { min: Math.min(...values), max: Math.max(...values), reps });
+  return m;
+}
+
+/** The min and max of the repetitions behind a median medianOf returned, or undefined (a single measurement). */
+function spreadOf(value) {
+  return spreads.get(value);
 }
 
 /** Items per second of an async job over n items. */
@@ -33,4 +44,4 @@ function fmt(n, digits = 0) {
   return Number(n).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
-module.exports = { kReps, median, percentile, medianOf, rate, fmt };
+module.exports = { kReps, median, percentile, medianOf, spreadOf, rate, fmt };

@@ -11,7 +11,7 @@ const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { kReps, fmt } = require('./lib');
+const { kReps, fmt, spreadOf } = require('./lib');
 const { renderMarkdown, renderSvg } = require('./report');
 
 function python(n) {
@@ -36,8 +36,16 @@ async function main() {
   const only = process.argv[2];
   const started = Date.now();
   const rows = [];
-  const log = (r) => console.log(`${r.suite.padEnd(11)} ${r.name.padEnd(46)} ${fmt(r.value, r.unit === 'tasks/s' || r.unit === 'items/s' ? 0 : 1).padStart(12)} ${r.unit}`);
-  for (const suite of ['throughput', 'streaming', 'latency', 'scaling', 'lifecycle', 'executors', ...(fs.existsSync(path.join(__dirname, 'suites/queue.js')) ? ['queue'] : [])]) {
+  const log = (r) => {
+    const digits = r.unit === 'tasks/s' || r.unit === 'items/s' ? 0 : 1;
+    // The spread of the repetitions behind the median: how far this figure moves within one run.
+    r.spread ??= spreadOf(r.value);
+    const spread = r.spread === undefined ? '' : `  (min–median–max of ${r.spread.reps}: ${fmt(r.spread.min, digits)} – ${fmt(r.value, digits)} – ${fmt(r.spread.max, digits)})`;
+    const speedup = r.speedup === undefined ? '' : `  ${r.speedup.toFixed(2)}× serial`;
+    console.log(`${r.suite.padEnd(11)} ${r.name.padEnd(46)} ${fmt(r.value, digits).padStart(12)} ${r.unit}${speedup}${spread}`);
+  };
+  const optional = (name) => (fs.existsSync(path.join(__dirname, `suites/${name}.js`)) ? [name] : []);
+  for (const suite of ['throughput', 'streaming', 'latency', 'scaling', 'lifecycle', 'executors', 'midsize', ...optional('queue'), ...optional('interrupt')]) {
     if (only && only !== suite) continue;
     if ((process.env.BENCH_SKIP ?? '').split(',').includes(suite)) continue;
     for (const r of await require(`./suites/${suite}`)()) {
@@ -96,19 +104,37 @@ function evaluateTargets(rows) {
   add('submit throughput vs poolifier', vsPoolifier, '> 1×', vsPoolifier > 1, `${vsPoolifier?.toFixed(2)}×`);
   const vsPython = ratio(get('rxfutures (executor.submit + await)'), get('Python ThreadPoolExecutor(2) submit'));
   add('submit throughput vs Python ThreadPoolExecutor(2)', vsPython, '> 1×', vsPython > 1, `${vsPython?.toFixed(2)}×`);
+  const floor = ratio(get('rxfutures (executor.submit + await)'), get('raw worker_threads loop (floor)'));
+  add('submit throughput vs raw worker_threads loop', floor, '≥ 0.8×', floor >= 0.8, `${floor?.toFixed(2)}×`);
   const lat = ratio(get('rxfutures p50'), get('raw Piscina p50'));
-  add('sequential round trip p50 vs raw Piscina', lat, '≤ 1.2×', lat <= 1.2, `${lat?.toFixed(2)}×`);
+  add('sequential round trip p50 vs raw Piscina', lat, '≤ 1.1×', lat <= 1.1, `${lat?.toFixed(2)}×`);
+  const lat99 = ratio(get('rxfutures p99'), get('raw Piscina p99'));
+  add('sequential round trip p99 vs raw Piscina', lat99, '≤ 1.3×', lat99 <= 1.3, `${lat99?.toFixed(2)}×`);
+  const cold = ratio(get('rxfutures cold start to first result'), get('raw Piscina cold start to first result'));
+  add('cold start to first result vs raw Piscina', cold, '≤ 1.1×', cold <= 1.1, `${cold?.toFixed(2)}×`);
   const perItem = get('raw Piscina, one run per item');
   for (const name of ['rxfutures executor.map', 'rxfutures mapOrdered$']) {
     const r = ratio(get(name), perItem);
-    add(`${name} vs raw per-item Piscina`, r, '≥ 20×', r >= 20, `${r?.toFixed(1)}×`);
+    add(`${name} vs raw per-item Piscina`, r, '≥ 30×', r >= 30, `${r?.toFixed(1)}×`);
     const p = ratio(get(name), get('Python ProcessPoolExecutor(2).map(chunksize=100)'));
-    add(`${name} vs Python ProcessPoolExecutor.map(chunksize=100)`, p, '> 1×', p > 1, `${p?.toFixed(2)}×`);
+    add(`${name} vs Python ProcessPoolExecutor.map(chunksize=100)`, p, '≥ 1.5×', p >= 1.5, `${p?.toFixed(2)}×`);
   }
   const speedup = rows.find((r) => r.name === 'rxfutures, 2 workers')?.speedup;
   const rawSpeedup = rows.find((r) => r.name === 'raw worker_threads pair')?.speedup;
   const s = ratio(speedup, rawSpeedup);
   add('2-worker CPU speedup vs raw worker_threads pair', s, '≥ 0.95×', s >= 0.95, `${speedup?.toFixed(2)}× vs ${rawSpeedup?.toFixed(2)}× → ${s?.toFixed(2)}`);
+  // Mid-size suite (issue #15): against the hand-batched raw pair and raw Piscina, and serial.
+  const speedupOf = (name) => rows.find((r) => r.name === name)?.speedup;
+  for (const label of require('./suites/midsize').labels) {
+    const ours = speedupOf(`${label}: rxfutures mapUnordered$`);
+    const pair = speedupOf(`${label}: raw worker_threads pair, hand-batched`);
+    const pis = speedupOf(`${label}: raw Piscina`);
+    const vsPair = ratio(ours, pair);
+    add(`mid-size ${label}: speedup vs raw hand-batched pair`, vsPair, '≥ 0.9×', vsPair >= 0.9, `${ours?.toFixed(2)}× vs ${pair?.toFixed(2)}× → ${vsPair?.toFixed(2)}`);
+    add(`mid-size ${label}: speedup vs raw Piscina`, ours !== undefined && pis !== undefined ? ours : undefined, '≥ 1× raw Piscina’s', ours >= pis, `${ours?.toFixed(2)}× vs ${pis?.toFixed(2)}×`);
+    const fromMs = require('./suites/midsize').sizesMs[require('./suites/midsize').labels.indexOf(label)];
+    if (fromMs === undefined || fromMs >= 0.1) add(`mid-size ${label}: speedup vs serial`, ours, '≥ 1.6×', ours >= 1.6, `${ours?.toFixed(2)}×`);
+  }
   const mem = ratio(get('rxfutures bytes per pending Future'), get('raw Piscina bytes per queued task'));
   add('bytes per pending Future vs Piscina per queued task', mem, '≤ 1.5×', mem <= 1.5, `${mem?.toFixed(2)}×`);
   const million = get('mapOrdered$ 1M items: peak retained heap growth');

@@ -297,9 +297,23 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return outcome.ok ? undefined : outcome.error;
   }
 
-  /** @returns e.g. `<Future#3 finished>` */
+  /**
+   * CPython's repr: the state, and for a finished future the type of what
+   * it returned or raised.
+   *
+   * @example
+   * ```ts
+   * String(pool.submit(() => 42)); // '<Future#5 state=pending>'
+   * // once done: '<Future#5 state=finished returned number>'
+   * // a failure: '<Future#6 state=finished raised TypeError>'
+   * ```
+   * @returns `<Future#N state=S>`, with `returned T` or `raised E` when finished
+   */
   toString(): string {
-    return `<Future#${this.#id} ${this.#state}>`;
+    const outcome = this.#outcome;
+    if (this.#state !== 'finished' || outcome === undefined) return `<Future#${this.#id} state=${this.#state}>`;
+    const what = outcome.ok ? `returned ${typeName(outcome.value)}` : `raised ${errorName(outcome.error)}`;
+    return `<Future#${this.#id} state=finished ${what}>`;
   }
 
   // ---------------------------------------------------------------------
@@ -462,6 +476,43 @@ export class Future<T = unknown> implements PromiseLike<T> {
       });
     });
   }
+}
+
+/** The longest type name a repr shows (a hostile `name` could be megabytes). */
+const kMaxTypeName = 64;
+
+/**
+ * The type of a value, as CPython's `type(result).__name__`: `number`,
+ * `string`, `null`, `undefined`, or the class of an object (`Object`,
+ * `Array`, `Map`). Never throws (Proxies, throwing getters).
+ */
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object' && typeof value !== 'function') return typeof value;
+  try {
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto === null) return 'Object';
+    const name: unknown = (proto as { constructor?: { name?: unknown } }).constructor?.name;
+    return typeof name === 'string' && name !== '' ? name.slice(0, kMaxTypeName) : typeof value;
+  } catch {
+    return typeof value;
+  }
+}
+
+/**
+ * The class of a raised exception: its `name` (which survives the trip from
+ * a worker, where the class may not), else {@link typeName}. Never throws.
+ */
+function errorName(error: unknown): string {
+  if (error !== null && typeof error === 'object') {
+    try {
+      const name: unknown = (error as { name?: unknown }).name;
+      if (typeof name === 'string' && name !== '') return name.slice(0, kMaxTypeName);
+    } catch {
+      // A throwing `name` getter: fall back to the class.
+    }
+  }
+  return typeName(error);
 }
 
 function invokeCallback<T>(fn: (f: Future<T>) => void, future: Future<T>): void {

@@ -1,8 +1,12 @@
 import { TimeoutError } from './errors';
 import type { Future } from './Future';
 import { kAddWaiter, kRemoveWaiter } from './internal/symbols';
-import { checkFutures, checkTimeout } from './internal/validate';
+import { checkFutures } from './checkFutures';
+import { checkTimeout } from './internal/validate';
 import { AsCompletedWaiter, startTimer } from './internal/waiters';
+
+/** Drops what a settled step held. */
+const kForget = (): void => undefined;
 
 /**
  * Options of {@link asCompleted}.
@@ -69,8 +73,8 @@ export function asCompleted<T>(fs: Iterable<Future<T>>, options: AsCompletedOpti
   let wake: (() => void) | undefined;
   // Set by return(), break, or the timeout: nothing more is yielded.
   let closed = false;
-  // next() calls run one after another, as an async generator's do.
-  let queue: Promise<unknown> = Promise.resolve();
+  // next() calls run one after another, as an async generator's do. Settles with nothing.
+  let queue: Promise<void> = Promise.resolve();
 
   const waiter = new AsCompletedWaiter((f) => {
     pending.delete(f as Future<T>);
@@ -118,7 +122,9 @@ export function asCompleted<T>(fs: Iterable<Future<T>>, options: AsCompletedOpti
   const iterator: AsyncIterableIterator<Future<T>> = {
     next(): Promise<IteratorResult<Future<T>>> {
       const step = queue.then(pull);
-      queue = step.catch(() => undefined);
+      // The queue must not hold `{ value: future }`: that would keep the future just handed out
+      // alive until the next next() (CPython's test_free_reference_yielded_future).
+      queue = step.then(kForget, kForget);
       return step;
     },
     // Not queued behind a waiting next(): it ends that one too.

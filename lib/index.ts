@@ -41,5 +41,6 @@ export { currentAbortSignal } from './interrupt/currentAbortSignal';
 export { throwIfInterrupted } from './interrupt/throwIfInterrupted';
 export { QueueExecutor } from './queue/QueueExecutor';
 export { startQueueWorker, type QueueWorker } from './queue/startQueueWorker';
-export { BrokenQueue, PayloadTooLargeError } from './queue/errors';
+export { BrokenQueue, PayloadTooLargeError, TaskNotAllowedError } from './queue/errors';
 export type { QueueExecutorOptions, QueueWorkerOptions, QueueConnection } from './queue/options';
+export type { QueueTaskEntry } from './queue/TaskAllowlist';

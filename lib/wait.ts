@@ -1,6 +1,8 @@
 import type { Future } from './Future';
+import { failed } from './internal/failed';
 import { kAddWaiter, kRemoveWaiter } from './internal/symbols';
-import { checkFutures, checkTimeout } from './internal/validate';
+import { checkFutures } from './checkFutures';
+import { checkTimeout } from './internal/validate';
 import { AllCompletedWaiter, FirstCompletedWaiter, startTimer, type Waiter } from './internal/waiters';
 
 /**
@@ -137,19 +139,4 @@ export function wait<T>(fs: Iterable<Future<T>>, options: WaitOptions = {}): Pro
     for (const f of pending) f[kAddWaiter](waiter);
     if (timeout !== undefined && timeout !== null) stopTimer = startTimer(timeout, finish);
   });
-}
-
-/**
- * Whether a done future holds an exception. `resultNow()` throwing is the
- * test, not `exceptionNow() !== undefined`: a task may throw `undefined`, and
- * the AllCompletedWaiter counts that as an exception too.
- */
-function failed(f: Future<unknown>): boolean {
-  if (f.cancelled()) return false;
-  try {
-    f.resultNow();
-    return false;
-  } catch {
-    return true;
-  }
 }

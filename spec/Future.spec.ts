@@ -61,7 +61,46 @@ describe('Future', () => {
     });
 
     it('should name its state in toString()', () => {
-      expect(String(RUNNING_FUTURE())).toMatch(/^<Future#\d+ running>$/);
+      expect(String(RUNNING_FUTURE())).toMatch(/^<Future#\d+ state=running>$/);
+    });
+
+    it('should say what it returned or raised, as CPython\'s repr does', () => {
+      expect(String(PENDING_FUTURE())).toMatch(/^<Future#\d+ state=pending>$/);
+      expect(String(CANCELLED_FUTURE())).toMatch(/^<Future#\d+ state=cancelled>$/);
+      expect(String(SUCCESSFUL_FUTURE())).toMatch(/^<Future#\d+ state=finished returned number>$/);
+      expect(String(EXCEPTION_FUTURE(new TypeError('x')))).toMatch(/^<Future#\d+ state=finished raised TypeError>$/);
+      expect(String(EXCEPTION_FUTURE())).toMatch(/^<Future#\d+ state=finished raised FixtureError>$/);
+    });
+
+    it.each<[string, unknown, string]>([
+      ['a string', 'x', 'returned string'],
+      ['undefined', undefined, 'returned undefined'],
+      ['null', null, 'returned null'],
+      ['an array', [1], 'returned Array'],
+      ['a Map', new Map(), 'returned Map'],
+      ['a null-prototype object', Object.create(null), 'returned Object'],
+      ['a function', () => 1, 'returned Function'],
+    ])('should name the type of %s it returned', (_label, value, expected) => {
+      const f = new Future<unknown>();
+      f.setResult(value);
+      expect(String(f)).toMatch(new RegExp(`^<Future#\\d+ state=finished ${expected}>$`));
+    });
+
+    it('should never throw for a hostile result or exception', () => {
+      const revoked = Proxy.revocable({}, {});
+      revoked.revoke();
+      const r = new Future<unknown>();
+      r.setResult(revoked.proxy);
+      expect(String(r)).toMatch(/^<Future#\d+ state=finished returned object>$/);
+      const getter = new Future<unknown>();
+      getter.setException(Object.defineProperty(new Error('x'), 'name', { get: () => { throw new Error('no name'); } }));
+      expect(String(getter)).toMatch(/^<Future#\d+ state=finished raised Error>$/);
+      const thrown = new Future<unknown>();
+      thrown.setException(42);
+      expect(String(thrown)).toMatch(/^<Future#\d+ state=finished raised number>$/);
+      const long = new Future<unknown>();
+      long.setException(Object.assign(new Error('x'), { name: 'E'.repeat(10_000) }));
+      expect(String(long).length).toBeLessThan(120);
     });
   });
 
@@ -86,7 +125,7 @@ describe('Future', () => {
     ])('should throw InvalidStateError naming the state for %s', (_label, make, state) => {
       const f = make();
       expect(() => f.setRunningOrNotifyCancel()).toThrow(InvalidStateError);
-      expect(() => f.setRunningOrNotifyCancel()).toThrow(new RegExp(`^${state}: <Future#\\d+ ${state}>$`));
+      expect(() => f.setRunningOrNotifyCancel()).toThrow(new RegExp(`^${state}: <Future#\\d+ state=${state}( (returned|raised) \\w+)?>$`));
       expect(f.state).toBe(state);
     });
   });
@@ -452,7 +491,7 @@ describe('Future', () => {
     ])('should throw InvalidStateError for %s', (_label, make, state) => {
       const f = make();
       expect(() => f.resultNow()).toThrow(InvalidStateError);
-      expect(() => f.resultNow()).toThrow(new RegExp(`not done: <Future#\\d+ ${state}>`));
+      expect(() => f.resultNow()).toThrow(new RegExp(`not done: <Future#\\d+ state=${state}>`));
     });
 
     it('should return the value of a successful future', () => {
@@ -482,7 +521,7 @@ describe('Future', () => {
       ['PENDING_FUTURE', PENDING_FUTURE, 'pending'],
       ['RUNNING_FUTURE', RUNNING_FUTURE, 'running'],
     ])('should throw InvalidStateError for %s', (_label, make, state) => {
-      expect(() => make().exceptionNow()).toThrow(new RegExp(`^exceptionNow\\(\\) called on a future that is not done: <Future#\\d+ ${state}>$`));
+      expect(() => make().exceptionNow()).toThrow(new RegExp(`^exceptionNow\\(\\) called on a future that is not done: <Future#\\d+ state=${state}>$`));
       expect(() => make().exceptionNow()).toThrow(InvalidStateError);
     });
 

@@ -12,6 +12,7 @@ import {
   rejectAfter,
   resolveAfter,
   resolveSoon,
+  runInPlainNode,
 } from './helpers/futures';
 
 /**
@@ -115,6 +116,39 @@ describe('asCompleted', () => {
     const [first, second, third] = await Promise.all(calls);
     expect([first.value, second.value]).toEqual([b, a]);
     expect(third).toEqual({ value: undefined, done: true });
+  });
+
+  // CPython's test_free_reference_yielded_future: the iterator lets go of each future it
+  // handed out, so the caller's copy is the last one. Run in a child with a collector to call.
+  it('should not keep a yielded future alive until the next next() (test_free_reference_yielded_future)', async () => {
+    const { stdout } = await runInPlainNode(`
+      require('v8').setFlagsFromString('--expose-gc');
+      const gc = require('vm').runInNewContext('gc');
+      const { Future } = lib('Future.ts');
+      const { asCompleted } = lib('asCompleted.ts');
+      // A WeakRef's target survives until the current job ends: let one turn pass before collecting.
+      const collect = async () => { await new Promise((r) => setImmediate(r)); gc(); await new Promise((r) => setImmediate(r)); gc(); };
+      const list = Array.from({ length: 8 }, () => new Future());
+      // CPython's CANCELLED_AND_NOTIFIED and FINISHED futures, referenced by the list only.
+      const make = (settle) => { const f = new Future(); settle(f); return f; };
+      list.push(make((f) => f.cancel()), make((f) => f.setResult(42)));
+      const it = asCompleted(list);
+      const freed = [];
+      // Takes one future from the iterator and returns only a WeakRef to it.
+      const takeOne = async () => {
+        const { value } = await it.next();
+        list.splice(list.indexOf(value), 1);
+        return new WeakRef(value);
+      };
+      while (list.length > 0) {
+        const ref = await takeOne();
+        await collect();
+        freed.push(ref.deref() === undefined);
+        list.find((f) => !f.done())?.setResult('test');
+      }
+      console.log(JSON.stringify(freed));
+    `);
+    expect(JSON.parse(stdout)).toEqual(Array(10).fill(true));
   });
 
   describe('timeout', () => {

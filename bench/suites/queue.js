@@ -54,7 +54,10 @@ async function startRedis() {
 async function startWorkers(url, queueName, count) {
   const children = [];
   for (let i = 0; i < count; i++) {
-    const child = spawn(process.execPath, [cli, '--redis', url, '--queue', queueName, '--threads', '1', '--concurrency', '16'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [cli, '--queue', queueName, '--tasks', double.specifier, '--threads', '1', '--concurrency', '16'], {
+      env: { ...process.env, REDIS_URL: url },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     children.push(child);
     await waitForLine(child, 'serving queue', 'rxfutures-worker');
   }

@@ -6,7 +6,9 @@ const tasks = taskModule<typeof import('../tasks')>(path.join(__dirname, '../tas
 
 async function main(): Promise<void> {
   await using executor = new ThreadPoolExecutor({ maxWorkers: 3 });
-  const mirrors = [executor.submit(tasks.delayed, 'mirror A', 300), executor.submit(tasks.delayed, 'mirror B', 20), executor.submit(tasks.delayed, 'mirror C', 500)];
+  // Mirrors A and C are the slow ones: they answer only once this gate opens, and it stays shut.
+  const slow = new Int32Array(new SharedArrayBuffer(4));
+  const mirrors = [executor.submit(tasks.mirror, 'mirror A', slow), executor.submit(tasks.mirror, 'mirror B'), executor.submit(tasks.mirror, 'mirror C', slow)];
   const { done, notDone } = await wait(mirrors, { returnWhen: FIRST_COMPLETED });
   const [first] = done;
   console.log('first answer from', await first, `(${notDone.size} still running)`);

@@ -2,6 +2,7 @@ import { ShutdownError } from '../errors';
 import type { Executor, MapOptions, ShutdownOptions, StreamTaskLike, TaskLike } from '../Executor';
 import { Future } from '../Future';
 import { orderedMap } from '../internal/orderedMap';
+import { exitingMessage, processIsExiting } from '../internal/processExiting';
 import { checkShutdownOptions } from '../internal/validate';
 import type { Task } from '../Task';
 import { checkTask, loadInProcess } from '../internal/inProcess';
@@ -81,7 +82,7 @@ export class AsyncExecutor implements Executor {
    * @param task - any function (closures too), or a module Task
    * @param args - its arguments, passed as they are
    * @returns the task's Future
-   * @throws `ShutdownError` after `shutdown()`; `TypeError` for something that is neither a function nor a Task
+   * @throws `ShutdownError` after `shutdown()` or once the process is exiting; `TypeError` for something that is neither a function nor a Task
    */
   submit<A extends unknown[], R>(task: TaskLike<A, R>, ...args: A): Future<Awaited<R>> {
     this.#checkOpen('submit');
@@ -104,7 +105,7 @@ export class AsyncExecutor implements Executor {
    * @param items - a (possibly endless, possibly async) iterable
    * @param options - `timeout` (ms from this call), `buffersize` (items taken ahead of the consumer)
    * @returns an async iterator of results; `break` cancels what is left
-   * @throws `ShutdownError` after shutdown
+   * @throws `ShutdownError` after shutdown or once the process is exiting
    */
   map<T, R>(task: TaskLike<[T], R>, items: Iterable<T> | AsyncIterable<T>, options?: MapOptions): AsyncIterableIterator<Awaited<R>> {
     this.#checkOpen('map');
@@ -124,7 +125,7 @@ export class AsyncExecutor implements Executor {
    * @param task - a generator function, or a Task naming one
    * @param args - its arguments
    * @returns an async iterator of the yielded values
-   * @throws `ShutdownError` after shutdown
+   * @throws `ShutdownError` after shutdown or once the process is exiting
    */
   stream<A extends unknown[], Y>(task: StreamTaskLike<A, Y>, ...args: A): AsyncIterableIterator<Y> {
     this.#checkOpen('stream');
@@ -173,6 +174,8 @@ export class AsyncExecutor implements Executor {
   }
 
   #checkOpen(method: string): void {
+    // Once the process is exiting the event loop will not turn again: the task could never run.
+    if (processIsExiting()) throw new ShutdownError(exitingMessage(method));
     if (this.#closed !== undefined) throw new ShutdownError(`${method}: cannot schedule new futures after shutdown`);
   }
 }

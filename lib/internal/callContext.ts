@@ -42,7 +42,29 @@ export function signalContext(signal: AbortSignal): CallContext {
   return { signal, isInterrupted: () => signal.aborted };
 }
 
+// The context of a synchronous call running right now (see runSyncCall), per process like kStorage.
+const kSyncCall = Symbol.for('rxfutures.syncCallContext');
+
+/**
+ * Runs a call that is expected to be synchronous with `context` in a plain
+ * global slot instead of AsyncLocalStorage: in Node 20 the first
+ * `AsyncLocalStorage.run` enables promise hooks for the whole thread, which
+ * every later promise pays for (a worker thread's round trip included).
+ * What `fn` leaves for later (`await`, timers) does not see the context; use
+ * {@link runInCall} for calls known to be asynchronous.
+ */
+export function runSyncCall<T>(context: CallContext, fn: () => T): T {
+  const g = globalThis as Record<symbol, CallContext | undefined>;
+  const outer = g[kSyncCall];
+  g[kSyncCall] = context;
+  try {
+    return fn();
+  } finally {
+    g[kSyncCall] = outer;
+  }
+}
+
 /** The running call's context, if any. */
 export function currentCallContext(): CallContext | undefined {
-  return callContextStorage().getStore();
+  return (globalThis as Record<symbol, CallContext | undefined>)[kSyncCall] ?? callContextStorage().getStore();
 }

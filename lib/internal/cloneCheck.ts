@@ -1,14 +1,39 @@
 /**
- * Finds what structured clone would refuse, and names it by path
- * (`args[1].handler is a function`), so a bad argument or result fails its
- * own future with a clear message instead of killing a worker or, worse,
- * throwing inside Piscina's dispatch.
+ * Finds what structured clone would refuse, or what the receiving side could
+ * not rebuild, and names it by path (`args[1].handler is a function`), so a
+ * bad argument or result fails its own future with a clear message instead
+ * of killing a worker, hanging a future or throwing inside Piscina's dispatch.
+ *
+ * The walk is iterative (a value 50,000 levels deep cannot overflow it) and
+ * bounded: at most kMaxNodes objects are visited, depth first, so the
+ * deepest path is met early.
  */
 
+import { types } from 'node:util';
 import { kTransfer } from './symbols';
 
-// Beyond this many visited nodes we stop walking and let postMessage decide.
+/**
+ * How deep a value may be nested to cross a boundary. V8's deserialiser
+ * recurses once per level, and a thread's stack runs out before the
+ * serialiser's does: on Node 20 (x64, default 984 KiB main-thread stack)
+ * the main thread rebuilds a `{ value, next }` list about 1,960 levels deep,
+ * a sparse array chain about 1,900, an array chain about 3,300, while a
+ * worker (4 MiB stack) serialises far deeper. A value between the two limits
+ * used to leave its future running for ever (Piscina drops `messageerror`).
+ * 1,000 leaves a margin of almost 2 for the stack the receiver is already
+ * using. Measured with spec/reliability/settles.spec.ts's depth probe and
+ * documented in docs/reliability.md.
+ */
+export const kMaxCloneDepth = 1000;
+
+// Beyond this many visited objects the walk stops: the caller decides what an
+// unchecked rest means (the thread pool serialises such a value itself, see
+// lib/threadPool/packValue.ts; elsewhere the send decides).
 const kMaxNodes = 10_000;
+
+// Arrays longer than this are walked by their own keys (a sparse `a[1e9] = x`
+// must not loop a billion times).
+const kDenseWalkLimit = 100_000;
 
 // Prototypes of values structured clone is known to carry (with their contents checked by the walk).
 const kPlainPrototypes = new Set<unknown>([
@@ -25,69 +50,170 @@ const kPlainPrototypes = new Set<unknown>([
   BigInt.prototype,
 ]);
 
-/** @returns a description of the first uncloneable part of `value`, or undefined if it looks cloneable. */
-export function findUncloneable(value: unknown, path: string, transferred?: readonly unknown[]): string | undefined {
+/** What a walk found. */
+export interface CloneCheck {
+  /** The first problem, by path; undefined if none was found. */
+  bad?: string;
+  /** The walk stopped at its budget: part of the value was not checked. */
+  unchecked: boolean;
+}
+
+/** One node still to visit: its value, and how to name it (built only on failure). */
+interface Pending {
+  value: unknown;
+  parent: Pending | undefined;
+  key: string;
+  depth: number;
+}
+
+/**
+ * @param value - the value to send
+ * @param path - how to name its root in a message (`args`, `result`)
+ * @param transferred - objects listed for transfer (they move rather than clone)
+ * @param maxDepth - levels of nesting allowed (default {@link kMaxCloneDepth})
+ * @returns the first problem found, and whether the walk reached its budget
+ */
+export function checkCloneable(value: unknown, path: string, transferred?: readonly unknown[], maxDepth = kMaxCloneDepth): CloneCheck {
   // Fast path, taken by most calls: primitives, or an argument list of primitives.
-  if (isPlainPrimitive(value)) return undefined;
-  if (Array.isArray(value) && value.every(isPlainPrimitive)) return undefined;
+  if (isPlainPrimitive(value)) return kClean;
+  if (Array.isArray(value) && !types.isProxy(value) && value.every(isPlainPrimitive)) return kClean;
   const seen = new Set<object>();
+  const stack: Pending[] = [{ value, parent: undefined, key: path, depth: 0 }];
   let budget = kMaxNodes;
-  const visit = (v: unknown, p: string): string | undefined => {
-    if (typeof v === 'function') return `${p} is a function${v.name ? ` (${v.name})` : ''}`;
-    if (typeof v === 'symbol') return `${p} is a symbol (${String(v)})`;
-    if (v === null || typeof v !== 'object') return undefined;
-    if (seen.has(v) || --budget <= 0) return undefined;
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    const v = node.value;
+    if (typeof v === 'function') return { bad: `${pathOf(node)} is a function${v.name ? ` (${v.name})` : ''}`, unchecked: false };
+    if (typeof v === 'symbol') return { bad: `${pathOf(node)} is a symbol (${String(v)})`, unchecked: false };
+    if (v === null || typeof v !== 'object') continue;
+    if (types.isProxy(v)) return { bad: `${pathOf(node)} is a Proxy, which structured clone cannot copy`, unchecked: false };
+    if (seen.has(v)) continue;
+    if (--budget < 0) return { unchecked: true };
     seen.add(v);
-    // Ports and buffers listed for transfer move rather than clone.
-    if (transferred !== undefined && transferred.includes(v)) return undefined;
-    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof Date || v instanceof RegExp) return undefined;
-    if ((v as Record<symbol, unknown>)[kTransfer] === true) {
-      return `${p} is marked with transfer(), which works on top-level arguments (and a task's whole result) only`;
+    if (node.depth > maxDepth) {
+      return {
+        bad: `${pathOf(node)} is nested more than ${maxDepth} levels deep, deeper than the receiving side can rebuild`,
+        unchecked: false,
+      };
     }
-    if (v instanceof Promise) return `${p} is a Promise (await it first)`;
-    if (v instanceof WeakMap || v instanceof WeakSet || v instanceof WeakRef || v instanceof FinalizationRegistry) {
-      return `${p} is a ${v.constructor.name}`;
+    const bad = visit(v, node, stack, transferred);
+    if (bad !== undefined) return { bad, unchecked: false };
+  }
+  return kClean;
+}
+
+/**
+ * @returns a description of the first uncloneable part of `value`, or
+ *   undefined if it looks cloneable (or is too big to check whole: the send decides)
+ */
+export function findUncloneable(value: unknown, path: string, transferred?: readonly unknown[]): string | undefined {
+  return checkCloneable(value, path, transferred).bad;
+}
+
+const kClean: CloneCheck = Object.freeze({ unchecked: false });
+
+/** Checks one object and pushes its children; returns a problem, if any. */
+function visit(v: object, node: Pending, stack: Pending[], transferred: readonly unknown[] | undefined): string | undefined {
+  // Ports and buffers listed for transfer move rather than clone.
+  if (transferred !== undefined && transferred.includes(v)) return undefined;
+  if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer || types.isSharedArrayBuffer(v) || v instanceof Date || v instanceof RegExp) return undefined;
+  const read = (key: string | number): { value: unknown } | string => {
+    try {
+      return { value: (v as Record<string | number, unknown>)[key] };
+    } catch (err) {
+      return `${pathOf(node)}${typeof key === 'number' ? `[${key}]` : `.${key}`} cannot be read: its getter threw ${describeThrown(err)}`;
     }
-    const ctor = (v as { constructor?: { name?: string } }).constructor?.name;
-    if (ctor === 'MessagePort') return `${p} is a MessagePort: pass ports with transfer() as a top-level argument`;
-    if (v instanceof Map) {
-      for (const [k, x] of v) {
-        const bad = visit(k, `${p}.<key>`) ?? visit(x, `${p}.get(${String(k)})`);
-        if (bad) return bad;
-      }
-      return undefined;
-    }
-    if (v instanceof Set) {
-      for (const x of v) {
-        const bad = visit(x, `${p}.<item>`);
-        if (bad) return bad;
-      }
-      return undefined;
-    }
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        const bad = visit(v[i], `${p}[${i}]`);
-        if (bad) return bad;
-      }
-      return undefined;
-    }
-    if (v instanceof Error) return undefined;
-    if (!kPlainPrototypes.has(Object.getPrototypeOf(v))) {
-      // A class instance or a host object: ask structured clone itself (clone errors name no path).
-      try {
-        structuredClone(v);
-      } catch (err) {
-        return `${p} (${ctor ?? 'object'}) cannot be cloned: ${(err as Error)?.message ?? String(err)}`;
-      }
-      return undefined;
-    }
-    for (const key of Object.keys(v)) {
-      const bad = visit((v as Record<string, unknown>)[key], `${p}.${key}`);
-      if (bad) return bad;
+  };
+  const push = (value: unknown, key: string): void => {
+    stack.push({ value, parent: node, key, depth: node.depth + 1 });
+  };
+  if ((v as Record<symbol, unknown>)[kTransfer] === true) {
+    return `${pathOf(node)} is marked with transfer(), which works on top-level arguments (and a task's whole result) only`;
+  }
+  if (v instanceof Promise) return `${pathOf(node)} is a Promise (await it first)`;
+  if (v instanceof WeakMap || v instanceof WeakSet || v instanceof WeakRef || v instanceof FinalizationRegistry) {
+    return `${pathOf(node)} is a ${v.constructor.name}`;
+  }
+  const ctor = constructorName(v);
+  if (ctor === 'MessagePort') return `${pathOf(node)} is a MessagePort: pass ports with transfer() as a top-level argument`;
+  if (v instanceof Map) {
+    for (const [k, x] of v) {
+      push(x, `.get(${describeKey(k)})`);
+      push(k, '.<key>');
     }
     return undefined;
-  };
-  return visit(value, path);
+  }
+  if (v instanceof Set) {
+    for (const x of v) push(x, '.<item>');
+    return undefined;
+  }
+  if (Array.isArray(v)) {
+    const indices = v.length <= kDenseWalkLimit ? undefined : Object.keys(v);
+    const count = indices?.length ?? v.length;
+    // Pushed last to first, so the walk visits them in order.
+    for (let j = count - 1; j >= 0; j--) {
+      const i = indices === undefined ? j : Number(indices[j]);
+      const x = read(i);
+      if (typeof x === 'string') return x;
+      push(x.value, `[${i}]`);
+    }
+    return undefined;
+  }
+  if (v instanceof Error || types.isNativeError(v)) {
+    // V8 clones an Error's message, stack and cause (not its other properties).
+    if (Object.hasOwn(v, 'cause')) {
+      const cause = read('cause');
+      if (typeof cause === 'string') return cause;
+      push(cause.value, '.cause');
+    }
+    return undefined;
+  }
+  if (!kPlainPrototypes.has(Object.getPrototypeOf(v))) {
+    // A class instance or a host object: ask structured clone itself (clone errors name no path).
+    try {
+      structuredClone(v);
+    } catch (err) {
+      return `${pathOf(node)} (${ctor ?? 'object'}) cannot be cloned: ${describeThrown(err)}`;
+    }
+  }
+  const keys = Object.keys(v);
+  for (let j = keys.length - 1; j >= 0; j--) {
+    const x = read(keys[j]);
+    if (typeof x === 'string') return x;
+    push(x.value, `.${keys[j]}`);
+  }
+  return undefined;
+}
+
+/** `args[0].a.b`, rebuilt from the parent links. */
+function pathOf(node: Pending): string {
+  const parts: string[] = [];
+  for (let n: Pending | undefined = node; n !== undefined; n = n.parent) parts.push(n.key);
+  // A path thousands of levels long says less than its two ends.
+  if (parts.length > 12) return `${parts.slice(-6).reverse().join('')}…(${parts.length - 12} more)…${parts.slice(0, 6).reverse().join('')}`;
+  return parts.reverse().join('');
+}
+
+function constructorName(v: object): string | undefined {
+  try {
+    const name = (v as { constructor?: { name?: unknown } }).constructor?.name;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function describeKey(k: unknown): string {
+  return typeof k === 'string' ? JSON.stringify(k) : typeof k === 'object' && k !== null ? 'object' : String(k);
+}
+
+/** A thrown value's message, read without risk. */
+export function describeThrown(err: unknown): string {
+  try {
+    if (err instanceof Error || types.isNativeError(err)) return `${String((err as Error).name)}: ${String((err as Error).message)}`;
+    return String(err);
+  } catch {
+    return 'an unreadable exception';
+  }
 }
 
 function isPlainPrimitive(v: unknown): boolean {

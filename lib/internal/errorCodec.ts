@@ -1,5 +1,6 @@
 /**
- * Carries exceptions across a thread or process boundary whole.
+ * Carries exceptions across a thread, process or queue boundary whole — and
+ * the one rule for rebuilding them, used at every boundary.
  *
  * Structured clone keeps an Error's message and (for built-in classes) its
  * class, but drops `code`, `errno` and every other own property, and Piscina
@@ -7,123 +8,348 @@
  * plain object, and this side rebuilds it: same built-in class, `name`,
  * `message`, far-side `stack`, `cause` chain, own enumerable properties and
  * `errors` of an AggregateError. Thrown non-Errors arrive as they were thrown.
+ *
+ * The encoded value is untrusted (a worker, a child process, Redis):
+ * - class names are looked up in a `Map` of the built-in classes, never as
+ *   `table[name]` on a plain object (an error named `toString` or
+ *   `constructor` must not reach `Object.prototype`);
+ * - properties are defined with `Object.defineProperty`, so a key
+ *   `__proto__` is an own property and never changes the prototype: a
+ *   rebuilt error is always `instanceof Error`;
+ * - both directions are iterative and bounded: a cause chain is cut after
+ *   {@link kMaxCauseDepth} levels (and {@link kMaxErrorNodes} errors in all)
+ *   with a marker error saying so; a property value nested deeper than the
+ *   receiver can rebuild is replaced by a description;
+ * - {@link decodeError} never throws: what cannot be rebuilt becomes a plain
+ *   `Error` whose message says what and why.
  */
 
-/** An encoded exception: a plain, structured-clonable object. */
+import { types } from 'node:util';
+import { checkCloneable, describeThrown, kMaxCloneDepth } from './cloneCheck';
+
+/** An encoded exception: a plain, structured-clonable (and JSON-able) object. */
 export type EncodedError =
   | { readonly kind: 'error'; ctor: string; name: string; message: string; stack?: string; cause?: EncodedError; hasCause: boolean; props: Record<string, unknown>; errors?: EncodedError[] }
   | { readonly kind: 'value'; value: unknown };
 
-const kBuiltins: Record<string, ErrorConstructor> = {
-  Error,
-  TypeError,
-  RangeError,
-  SyntaxError,
-  ReferenceError,
-  EvalError,
-  URIError,
-};
+type EncodedErrorNode = Extract<EncodedError, { kind: 'error' }>;
 
-// Depth guard: a cause cycle must not hang the encoder.
-const kMaxDepth = 16;
+/**
+ * Levels of `cause` (and of AggregateError `errors`) kept. Deeper ones are
+ * replaced by one marker error; a 50,000-deep chain costs 100 encodings.
+ */
+export const kMaxCauseDepth = 100;
 
-/** Encodes anything thrown, on the side that caught it. */
-export function encodeError(thrown: unknown, depth = 0): EncodedError {
+/** Errors encoded or rebuilt for one exception, in all (an AggregateError fans out). */
+export const kMaxErrorNodes = 1000;
+
+/** The message of the marker error that stands where a chain was cut. */
+export function cutMessage(depth: number): string {
+  return `rxfutures: the cause chain was cut here, ${depth} levels deep (deeper causes were not sent)`;
+}
+
+const kBuiltins = new Map<string, ErrorConstructor>([
+  ['Error', Error],
+  ['TypeError', TypeError],
+  ['RangeError', RangeError],
+  ['SyntaxError', SyntaxError],
+  ['ReferenceError', ReferenceError],
+  ['EvalError', EvalError],
+  ['URIError', URIError],
+]);
+
+// Kept where Error keeps them, never copied as own enumerable properties.
+const kReserved = new Set(['cause', 'errors', 'name', 'message', 'stack']);
+
+// Nesting an encoded level adds on the way (`cause`, or `errors` + index), plus the
+// envelope a response wraps it in: a property value may use what is left of kMaxCloneDepth.
+const kLevelCost = 2;
+const kEnvelope = 8;
+
+/** Encodes anything thrown, on the side that caught it. Never throws. */
+export function encodeError(thrown: unknown): EncodedError {
   try {
-    return encodeWhole(thrown, depth);
+    return encodeTree(thrown);
   } catch (err) {
-    // Reading the exception threw (a throwing getter, a revoked proxy): send what can be read.
+    // Our own walk failed on something we did not foresee: send what can be read.
+    return fallbackEncoding(thrown, err);
+  }
+}
+
+/** Encodes the error and its causes breadth by breadth, with an explicit stack (no recursion). */
+function encodeTree(thrown: unknown): EncodedError {
+  const root = encodeOne(thrown, 0);
+  let nodes = 1;
+  const pending: Array<{ encoded: EncodedErrorNode; error: unknown; level: number }> = [];
+  if (root.kind === 'error') pending.push({ encoded: root, error: thrown, level: 0 });
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    const { encoded, error, level } = item;
+    // undefined: the budget is spent, and a marker stands in for this child and the rest.
+    const child = (value: unknown): EncodedError => {
+      nodes += 1;
+      if (level + 1 > kMaxCauseDepth || nodes > kMaxErrorNodes) return markerEncoding(level + 1);
+      const next = encodeOne(value, level + 1);
+      if (next.kind === 'error') pending.push({ encoded: next, error: value, level: level + 1 });
+      return next;
+    };
+    if (encoded.hasCause) encoded.cause = child(read(error, 'cause'));
+    if (encoded.ctor === 'AggregateError') {
+      const errors = read(error, 'errors');
+      if (Array.isArray(errors)) {
+        encoded.errors = [];
+        for (const e of errors) {
+          if (nodes >= kMaxErrorNodes) {
+            // One marker for the rest: a million errors must not make a million markers.
+            encoded.errors.push(markerEncoding(level + 1));
+            break;
+          }
+          encoded.errors.push(child(e));
+        }
+      }
+    }
+  }
+  return root;
+}
+
+/** One error, without its cause and errors (the caller adds those). */
+function encodeOne(thrown: unknown, level: number): EncodedError {
+  if (!isError(thrown)) {
+    if (thrown === null || (typeof thrown !== 'object' && typeof thrown !== 'function' && typeof thrown !== 'symbol')) return { kind: 'value', value: thrown };
+    const { bad, unchecked } = checkCloneable(thrown, 'the thrown value', undefined, kMaxCloneDepth - kEnvelope - kLevelCost * level);
+    if (bad === undefined && !unchecked) return { kind: 'value', value: thrown };
+    // What cannot cross arrives as an Error that says so (the thread pool makes it a DataCloneError).
     return {
       kind: 'error',
       ctor: 'Error',
-      name: safeString(() => (thrown as Error).name, 'Error'),
-      message: `${safeString(() => (thrown as Error).message, '')} (rxfutures could not read all of this exception: ${safeString(() => (err as Error).message, 'unknown reason')})`,
-      stack: safeString(() => (thrown as Error).stack, ''),
+      name: 'DataCloneError',
+      message: `an exception cannot be cloned to the other side: ${bad ?? 'the thrown value is too big to check'}`,
       hasCause: false,
       props: {},
     };
   }
-}
-
-function encodeWhole(thrown: unknown, depth: number): EncodedError {
-  if (!(thrown instanceof Error) || depth > kMaxDepth) {
-    return { kind: 'value', value: cloneableOrDescription(thrown) };
-  }
   const props: Record<string, unknown> = {};
-  for (const key of Object.keys(thrown)) {
-    if (key === 'cause' || key === 'errors' || key === 'name' || key === 'message' || key === 'stack') continue;
+  let keys: string[] = [];
+  try {
+    keys = Object.keys(thrown);
+  } catch {
+    // A hostile object: no properties, the rest still arrives.
+  }
+  for (const key of keys) {
+    if (kReserved.has(key)) continue;
     let value: unknown;
     try {
       value = (thrown as unknown as Record<string, unknown>)[key];
     } catch (err) {
-      value = `[unreadable: ${safeString(() => (err as Error).message, 'getter threw')}]`;
+      value = `[unreadable: ${safeString(() => (isError(err) ? err.message : err), 'getter threw')}]`;
     }
-    props[key] = cloneableOrDescription(value);
+    defineData(props, key, cloneableOrDescription(value, kMaxCloneDepth - kEnvelope - kLevelCost * (level + 1)), true);
   }
-  const hasCause = 'cause' in thrown;
-  const encoded: EncodedError = {
+  const stack = read(thrown, 'stack');
+  return {
     kind: 'error',
     ctor: builtinName(thrown),
-    name: String(thrown.name),
-    message: String(thrown.message),
-    stack: typeof thrown.stack === 'string' ? thrown.stack : undefined,
-    hasCause,
+    name: safeString(() => read(thrown, 'name'), 'Error'),
+    message: safeString(() => read(thrown, 'message'), ''),
+    stack: typeof stack === 'string' ? stack : undefined,
+    hasCause: hasOwn(thrown, 'cause'),
     props,
   };
-  if (hasCause) encoded.cause = encodeError(thrown.cause, depth + 1);
-  if (thrown instanceof AggregateError && Array.isArray(thrown.errors)) {
-    encoded.errors = thrown.errors.map((e) => encodeError(e, depth + 1));
-  }
-  return encoded;
 }
 
-function safeString(read: () => unknown, fallback: string): string {
+/** What stands where a chain was cut. */
+function markerEncoding(depth: number): EncodedError {
+  return { kind: 'error', ctor: 'Error', name: 'Error', message: cutMessage(depth), hasCause: false, props: {} };
+}
+
+function fallbackEncoding(thrown: unknown, err: unknown): EncodedError {
+  return {
+    kind: 'error',
+    ctor: 'Error',
+    name: safeString(() => read(thrown, 'name'), 'Error'),
+    message: `${safeString(() => read(thrown, 'message'), '')} (rxfutures could not read all of this exception: ${describeThrown(err)})`,
+    stack: safeString(() => read(thrown, 'stack'), ''),
+    hasCause: false,
+    props: {},
+  };
+}
+
+/** Rebuilds an exception encoded by {@link encodeError}, in this realm. Never throws. */
+export function decodeError(encoded: unknown): unknown {
   try {
-    const value = read();
+    return decodeTree(encoded);
+  } catch (err) {
+    return notRebuilt(`decoding failed: ${describeThrown(err)}`);
+  }
+}
+
+/** Rebuilds top-down with an explicit stack: each error is made, then its causes are attached. */
+function decodeTree(encoded: unknown): unknown {
+  let result: unknown;
+  const pending: Array<{ encoded: unknown; level: number; attach: (value: unknown) => void }> = [
+    { encoded, level: 0, attach: (value) => (result = value) },
+  ];
+  // Children are counted when they are queued, so the errors made stay within kMaxErrorNodes (+ markers).
+  let queued = 1;
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    if (item.level > kMaxCauseDepth) {
+      item.attach(new Error(cutMessage(item.level)));
+      continue;
+    }
+    const node = checkNode(item.encoded);
+    if (typeof node === 'string') {
+      item.attach(notRebuilt(node));
+      continue;
+    }
+    if (node.kind === 'value') {
+      item.attach(node.value);
+      continue;
+    }
+    const error = rebuildOne(node);
+    item.attach(error);
+    const level = item.level + 1;
+    if (node.hasCause) {
+      const attach = (cause: unknown): void => defineData(error, 'cause', cause, false);
+      if (queued++ >= kMaxErrorNodes) attach(new Error(cutMessage(level)));
+      else pending.push({ encoded: node.cause, level, attach });
+    }
+    if (node.errors !== undefined) {
+      const errors: unknown[] = [];
+      defineData(error, 'errors', errors, false);
+      for (let i = 0; i < node.errors.length; i++) {
+        if (queued++ >= kMaxErrorNodes) {
+          // One marker for the rest.
+          errors[i] = new Error(cutMessage(level));
+          break;
+        }
+        pending.push({ encoded: node.errors[i], level, attach: (value) => (errors[i] = value) });
+      }
+    }
+  }
+  return result;
+}
+
+/** The fields of one encoded node, validated; a string says what is wrong. */
+type CheckedNode =
+  | { kind: 'value'; value: unknown }
+  | { kind: 'error'; ctor: string; name: string; message: string; stack?: string; hasCause: boolean; cause: unknown; props: object | undefined; errors?: unknown[] };
+
+function checkNode(encoded: unknown): CheckedNode | string {
+  if (encoded === null || typeof encoded !== 'object') return `expected an encoded exception, got ${describeType(encoded)}`;
+  const kind = ownData(encoded, 'kind');
+  if (kind === 'value') return { kind: 'value', value: ownData(encoded, 'value') };
+  if (kind !== 'error') return `unknown kind of encoded exception ${describeType(kind)}`;
+  const name = ownData(encoded, 'name');
+  const message = ownData(encoded, 'message');
+  if (typeof name !== 'string') return `an encoded error whose name is ${describeType(name)}`;
+  if (typeof message !== 'string') return `an encoded error named ${JSON.stringify(name)} whose message is ${describeType(message)}`;
+  const ctor = ownData(encoded, 'ctor');
+  const stack = ownData(encoded, 'stack');
+  const props = ownData(encoded, 'props');
+  const errors = ownData(encoded, 'errors');
+  return {
+    kind: 'error',
+    ctor: typeof ctor === 'string' ? ctor : 'Error',
+    name,
+    message,
+    stack: typeof stack === 'string' ? stack : undefined,
+    hasCause: ownData(encoded, 'hasCause') === true,
+    cause: ownData(encoded, 'cause'),
+    props: props !== null && typeof props === 'object' ? props : undefined,
+    errors: ctor === 'AggregateError' && Array.isArray(errors) ? errors : ctor === 'AggregateError' ? [] : undefined,
+  };
+}
+
+/** One error of the right built-in class, with its name, stack and own properties. */
+function rebuildOne(node: Extract<CheckedNode, { kind: 'error' }>): Error {
+  const Ctor = node.ctor === 'AggregateError' ? undefined : (kBuiltins.get(node.ctor) ?? Error);
+  const error = Ctor === undefined ? new AggregateError([], node.message) : new Ctor(node.message);
+  if (error.name !== node.name) defineData(error, 'name', node.name, false);
+  if (node.stack !== undefined) defineData(error, 'stack', node.stack, false);
+  if (node.props !== undefined) {
+    for (const key of Object.keys(node.props)) {
+      if (kReserved.has(key)) continue;
+      defineData(error, key, ownData(node.props, key), true);
+    }
+  }
+  return error;
+}
+
+/** What a part that cannot be rebuilt becomes: a plain Error that says so. */
+function notRebuilt(what: string): Error {
+  return new Error(`rxfutures could not rebuild an exception from the other side: ${what}`);
+}
+
+/** The nearest built-in class of an error (a subclass of TypeError encodes as TypeError). */
+function builtinName(error: object): string {
+  try {
+    if (error instanceof AggregateError) return 'AggregateError';
+    for (const [name, Ctor] of kBuiltins) if (name !== 'Error' && error instanceof Ctor) return name;
+  } catch {
+    // A Proxy whose getPrototypeOf throws: a plain Error.
+  }
+  // Errors from another realm (vm contexts) fail instanceof; trust their name if it is a built-in's.
+  const name = safeString(() => read(error, 'name'), 'Error');
+  return kBuiltins.has(name) || name === 'AggregateError' ? name : 'Error';
+}
+
+/** Keeps a value if it can cross (within `maxDepth` levels), else a description so the error still arrives. */
+function cloneableOrDescription(value: unknown, maxDepth: number): unknown {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) return value;
+  const { bad, unchecked } = checkCloneable(value, 'value', undefined, Math.max(1, maxDepth));
+  if (bad !== undefined) return `[uncloneable: ${bad}]`;
+  // Too big to check whole: an exception's property should not be that big anyway.
+  if (unchecked) return '[not sent: too big to check]';
+  return value;
+}
+
+function isError(value: unknown): value is Error {
+  try {
+    return value instanceof Error || types.isNativeError(value);
+  } catch {
+    return types.isNativeError(value);
+  }
+}
+
+/** Reads a property of a thrown value; a getter that throws reads as undefined. */
+function read(target: unknown, key: string): unknown {
+  try {
+    return (target as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
+function hasOwn(target: object, key: string): boolean {
+  try {
+    return Object.hasOwn(target, key);
+  } catch {
+    return false;
+  }
+}
+
+/** An own data property's value; never runs a getter, never reads the prototype. */
+function ownData(target: object, key: string): unknown {
+  const descriptor = Object.getOwnPropertyDescriptor(target, key);
+  return descriptor !== undefined && 'value' in descriptor ? descriptor.value : undefined;
+}
+
+/** Defines an own data property: a key `__proto__` stays a key. */
+function defineData(target: object, key: string, value: unknown, enumerable: boolean): void {
+  Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable });
+}
+
+function safeString(readValue: () => unknown, fallback: string): string {
+  try {
+    const value = readValue();
     return value === undefined ? fallback : String(value);
   } catch {
     return fallback;
   }
 }
 
-/** Rebuilds an exception encoded by {@link encodeError}, in this realm. */
-export function decodeError(encoded: EncodedError): unknown {
-  if (encoded.kind === 'value') return encoded.value;
-  const cause = encoded.hasCause && encoded.cause !== undefined ? decodeError(encoded.cause) : undefined;
-  const options = encoded.hasCause ? { cause } : undefined;
-  let error: Error;
-  if (encoded.ctor === 'AggregateError') {
-    error = new AggregateError((encoded.errors ?? []).map(decodeError), encoded.message, options);
-  } else {
-    const Ctor = kBuiltins[encoded.ctor] ?? Error;
-    error = new Ctor(encoded.message, options);
-  }
-  if (error.name !== encoded.name) {
-    Object.defineProperty(error, 'name', { value: encoded.name, writable: true, configurable: true, enumerable: false });
-  }
-  if (encoded.stack !== undefined) {
-    Object.defineProperty(error, 'stack', { value: encoded.stack, writable: true, configurable: true, enumerable: false });
-  }
-  Object.assign(error, encoded.props);
-  return error;
-}
-
-/** The nearest built-in class of an error (a subclass of TypeError encodes as TypeError). */
-function builtinName(error: Error): string {
-  if (error instanceof AggregateError) return 'AggregateError';
-  for (const name of ['TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError']) {
-    if (error instanceof kBuiltins[name]) return name;
-  }
-  // Errors from another realm (vm contexts) fail instanceof; trust their name if it is a built-in's.
-  return kBuiltins[error.name] !== undefined ? error.name : 'Error';
-}
-
-/** Keeps a value if structured clone can carry it, else a description so the error still arrives. */
-function cloneableOrDescription(value: unknown): unknown {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) return value;
-  try {
-    return structuredClone(value);
-  } catch {
-    return `[uncloneable ${typeof value === 'function' ? 'function' : typeof value === 'symbol' ? String(value) : (value as object).constructor?.name ?? 'object'}]`;
-  }
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return `string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'object' || typeof value === 'function') return typeof value;
+  return `${typeof value} ${String(value)}`;
 }

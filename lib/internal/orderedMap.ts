@@ -1,8 +1,25 @@
 import { TimeoutError } from '../errors';
 import { Fifo } from './Fifo';
-import type { Future } from '../Future';
-import type { MapOptions } from '../Executor';
 import { checkPositiveInteger, checkPositiveIntegerOrInfinity, checkTimeout, describe } from './validate';
+
+/**
+ * What the engine needs of a future: lib/Future.ts's `Future` has it. Named
+ * here, not imported, because the bottom floor never imports upwards.
+ */
+interface MapFuture<R> {
+  done(): boolean;
+  cancelled(): boolean;
+  cancel(): boolean;
+  result(timeout?: number): Promise<R>;
+  resultNow(): R;
+}
+
+/** `Executor.map`'s options (lib/Executor.ts `MapOptions`, the same shape). */
+interface MapOptionsLike {
+  timeout?: number;
+  chunksize?: number;
+  buffersize?: number;
+}
 
 /**
  * The shared engine of `Executor.map`: submits items (in chunks when the
@@ -16,9 +33,9 @@ import { checkPositiveInteger, checkPositiveIntegerOrInfinity, checkTimeout, des
  */
 export function orderedMap<T, R>(
   name: string,
-  submitChunk: (items: T[]) => Future<R>[],
+  submitChunk: (items: T[]) => MapFuture<R>[],
   items: Iterable<T> | AsyncIterable<T>,
-  options: MapOptions = {},
+  options: MapOptionsLike = {},
 ): AsyncIterableIterator<R> {
   const { timeout, chunksize = 1, buffersize = Infinity } = options ?? {};
   const badTimeout = checkTimeout(timeout, `${name}: options.timeout`);
@@ -29,7 +46,7 @@ export function orderedMap<T, R>(
   const deadline = timeout === undefined || timeout === null || timeout === Infinity ? undefined : Date.now() + timeout;
 
   // Submitted futures whose results have not been yielded, in input order.
-  const queue = new Fifo<Future<R>>();
+  const queue = new Fifo<MapFuture<R>>();
   // The source has no more items (or failed: `sourceError`).
   let exhausted = false;
   let sourceError: { error: unknown } | undefined;
@@ -65,6 +82,9 @@ export function orderedMap<T, R>(
     const it = source.iterator as Iterator<T>;
     while (!closed && !exhausted && queue.length < buffersize) {
       const room = Math.min(chunksize, buffersize - queue.length);
+      // Wait until a whole chunk fits: refilling after every result took one item at a time,
+      // so every chunk after the first window went out as a one-item job (issue #15).
+      if (room < chunksize && queue.length > 0) break;
       const chunk: T[] = [];
       try {
         while (chunk.length < room) {
@@ -85,6 +105,9 @@ export function orderedMap<T, R>(
     const it = source.iterator as AsyncIterator<T>;
     while (!closed && !exhausted && queue.length < buffersize) {
       const room = Math.min(chunksize, buffersize - queue.length);
+      // Wait until a whole chunk fits: refilling after every result took one item at a time,
+      // so every chunk after the first window went out as a one-item job (issue #15).
+      if (room < chunksize && queue.length > 0) break;
       const chunk: T[] = [];
       try {
         while (chunk.length < room) {
@@ -124,7 +147,7 @@ export function orderedMap<T, R>(
     return { value: undefined, done: true };
   };
 
-  const deliver = async (head: Future<R>): Promise<IteratorResult<R>> => {
+  const deliver = async (head: MapFuture<R>): Promise<IteratorResult<R>> => {
     try {
       const remaining = deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
       const value = await head.result(remaining);

@@ -2,7 +2,6 @@
  * Input checks at the edge (Piscina style): each message names the option.
  * Sync APIs throw what these return; async ones reject with it.
  */
-import { Future } from '../Future';
 
 /** A timeout must be omitted, or a number >= 0 (Infinity allowed). */
 export function checkTimeout(value: unknown, name: string): RangeError | TypeError | undefined {
@@ -26,23 +25,6 @@ export function checkPositiveInteger(value: unknown, name: string): void {
 export function checkPositiveIntegerOrInfinity(value: unknown, name: string): void {
   if (value === Infinity) return;
   checkPositiveInteger(value, name);
-}
-
-/** Turns `fs` into an array of distinct futures, or throws a TypeError naming the culprit. */
-export function checkFutures(fs: unknown, name: string): Future<unknown>[] {
-  if (fs === null || fs === undefined || typeof (fs as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-    throw new TypeError(`${name}: fs must be an iterable of Futures, got ${describe(fs)}`);
-  }
-  const unique = new Set<Future<unknown>>();
-  let index = 0;
-  for (const f of fs as Iterable<unknown>) {
-    if (!(f instanceof Future)) {
-      throw new TypeError(`${name}: fs[${index}] is not a Future, got ${describe(f)}`);
-    }
-    unique.add(f);
-    index += 1;
-  }
-  return [...unique];
 }
 
 /** A short description of a value for error messages. */

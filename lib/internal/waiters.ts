@@ -1,4 +1,9 @@
-import type { Future } from '../Future';
+/**
+ * A watched future as a waiter sees it: only which one it is. Waiters never
+ * read a future, so this floor needs no import of `Future` (lib/Future.ts
+ * imports this file; an import back would be a cycle).
+ */
+export type Watched = object;
 
 /**
  * A Waiter is told when a future it watches reaches a terminal state
@@ -13,22 +18,22 @@ import type { Future } from '../Future';
  * ```
  */
 export interface Waiter {
-  addResult(future: Future<unknown>): void;
-  addException(future: Future<unknown>): void;
-  addCancelled(future: Future<unknown>): void;
+  addResult(future: Watched): void;
+  addException(future: Watched): void;
+  addCancelled(future: Watched): void;
 }
 
 /** Collects finished futures and calls `onEvent` after each one. */
 abstract class CollectingWaiter implements Waiter {
-  readonly finished: Future<unknown>[] = [];
+  readonly finished: Watched[] = [];
   constructor(protected readonly onEvent: () => void) {}
-  addResult(future: Future<unknown>): void {
+  addResult(future: Watched): void {
     this.finished.push(future);
   }
-  addException(future: Future<unknown>): void {
+  addException(future: Watched): void {
     this.finished.push(future);
   }
-  addCancelled(future: Future<unknown>): void {
+  addCancelled(future: Watched): void {
     this.finished.push(future);
   }
 }
@@ -44,15 +49,15 @@ abstract class CollectingWaiter implements Waiter {
  * ```
  */
 export class FirstCompletedWaiter extends CollectingWaiter {
-  override addResult(future: Future<unknown>): void {
+  override addResult(future: Watched): void {
     super.addResult(future);
     this.onEvent();
   }
-  override addException(future: Future<unknown>): void {
+  override addException(future: Watched): void {
     super.addException(future);
     this.onEvent();
   }
-  override addCancelled(future: Future<unknown>): void {
+  override addCancelled(future: Watched): void {
     super.addCancelled(future);
     this.onEvent();
   }
@@ -80,16 +85,16 @@ export class AllCompletedWaiter extends CollectingWaiter {
     this.pending -= 1;
     if (this.pending <= 0) this.onEvent();
   }
-  override addResult(future: Future<unknown>): void {
+  override addResult(future: Watched): void {
     super.addResult(future);
     this.decrementAndMaybeFire();
   }
-  override addException(future: Future<unknown>): void {
+  override addException(future: Watched): void {
     super.addException(future);
     if (this.stopOnException) this.onEvent();
     else this.decrementAndMaybeFire();
   }
-  override addCancelled(future: Future<unknown>): void {
+  override addCancelled(future: Watched): void {
     super.addCancelled(future);
     this.decrementAndMaybeFire();
   }
@@ -105,14 +110,14 @@ export class AllCompletedWaiter extends CollectingWaiter {
  * ```
  */
 export class AsCompletedWaiter implements Waiter {
-  constructor(private readonly onFinished: (future: Future<unknown>) => void) {}
-  addResult(future: Future<unknown>): void {
+  constructor(private readonly onFinished: (future: Watched) => void) {}
+  addResult(future: Watched): void {
     this.onFinished(future);
   }
-  addException(future: Future<unknown>): void {
+  addException(future: Watched): void {
     this.onFinished(future);
   }
-  addCancelled(future: Future<unknown>): void {
+  addCancelled(future: Watched): void {
     this.onFinished(future);
   }
 }

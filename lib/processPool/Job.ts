@@ -2,7 +2,7 @@ import type { Future } from '../Future';
 import type { TaskDescriptor } from '../internal/TaskDescriptor';
 import type { StreamSink } from './StreamSink';
 
-/** One message's worth of work for a child: a call, a chunk of calls, or a generator run. */
+/** One message's worth of work for a child: a call, coalesced calls, a chunk of calls, or a generator run. */
 export interface Job {
   /** One per call; for a stream, the one future standing for the whole run. */
   futures: Future<unknown>[];
@@ -11,6 +11,8 @@ export interface Job {
   calls: unknown[][];
   /** For `stream`: where the yielded values go. */
   stream?: StreamSink<unknown>;
-  /** The futures are already running: calls re-queued after their child was interrupted. */
+  /** The futures are already running: calls that never started, re-queued after their child was killed. */
   started?: boolean;
+  /** Sent alone, never coalesced: a call split off a message that could not be sent whole. */
+  solo?: boolean;
 }

@@ -4,19 +4,43 @@
  * future stays `pending` (cancellable) until a child is free, and becomes
  * `running` when its job is sent to one.
  *
+ * Coalescing (as the thread pool does): single calls of a task known to be
+ * tiny that wait behind each other go to a child in one message, so the
+ * cost of a message is paid once per trip, not once per call.
+ *
  * Python's semantics: a child that dies (a signal, `process.exit`, a crash)
  * breaks the pool — every pending and running future fails with
  * `BrokenProcessPool`, and so does every later submit. An interrupt is not a
- * death: the interrupted child is killed and replaced.
+ * death: the call's signal aborts, and only a call that does not end within
+ * `interruptGraceMs` has its child killed and replaced. Calls run at most
+ * once: when a child is killed, the calls of its message that never started
+ * run elsewhere, and those that had started fail with `WorkerExitError`.
+ *
+ * Everything a child says is checked here (shape, ids), and every future is
+ * settled on its own: a bad message fails at most the futures of the child
+ * that sent it, and no message handler can throw.
  */
-import { BrokenProcessPool, DataCloneError } from '../errors';
+import { BrokenProcessPool, DataCloneError, WorkerExitError } from '../errors';
 import type { Future } from '../Future';
 import { decodeError } from '../internal/errorCodec';
 import { Fifo } from '../internal/Fifo';
+import { kChildMarker } from './childMarker';
+import type { Frame } from './frames';
 import type { Job } from './Job';
 import type { FilledOptions } from './options';
-import type { Failure, FromChild, ToChild } from './protocol';
+import { InterruptOp, type ToChild } from './protocol';
+import { sanitizeEncodedError } from './sanitizeEncodedError';
 import { WorkerProcess, type ExitInfo } from './WorkerProcess';
+
+// Coalescing: calls of a task known to be tiny go to a child together, up to this much expected work per
+// message (ms) …
+const kBatchBudgetMs = 2;
+// … and at most this many calls per message (below the child's interrupt slots, interruptChannel.ts).
+const kMaxBatch = 512;
+// Weight of the newest sample in a task's moving average of call time.
+const kEwmaWeight = 0.2;
+// How long a frozen child may take to say which call it runs before it is killed without knowing.
+const kFreezeAnswerMs = 250;
 
 /** The children behind ProcessPoolExecutor's facade. @internal */
 export class ProcessPool {
@@ -29,9 +53,14 @@ export class ProcessPool {
   // Children asked to leave (retired, interrupted, shut down) that have not exited yet.
   readonly #leaving = new Set<WorkerProcess>();
   #broken: BrokenProcessPool | undefined;
+  // Id of the next call; a message's calls have consecutive ids.
   #nextId = 1;
+  // Per task: a moving average of one call's time in the child (ms).
+  readonly #callTime = new WeakMap<object, number>();
   // Resolved whenever no job is queued or running.
   #idleWaiters: Array<() => void> = [];
+  /** Messages sent to children (for the bench: coalescing shows here). */
+  messagesSent = 0;
 
   constructor(options: FilledOptions, settings: Extract<ToChild, { type: 'settings' }>) {
     this.#options = options;
@@ -79,8 +108,9 @@ export class ProcessPool {
   // Hands queued jobs to idle children, starting children up to maxWorkers (p-limit's resumeNext).
   #pump(): void {
     while (this.#broken === undefined && this.#queue.length > 0 && (this.#idle.length > 0 || this.#live.size < this.#options.maxWorkers)) {
-      const job = startLive(this.#queue.shift()!);
-      if (job === undefined) continue;
+      const live = startLive(this.#queue.shift()!);
+      if (live === undefined) continue;
+      const job = this.#coalesce(live);
       const worker = this.#idle.pop() ?? this.#spawn();
       if (worker === undefined) {
         this.#failJob(job, this.#broken);
@@ -95,14 +125,51 @@ export class ProcessPool {
     }
   }
 
+  /**
+   * Joins the single calls of the same tiny task waiting behind `job` into
+   * one message. Only calls that would wait anyway are joined, and only as
+   * many as keep the message within kBatchBudgetMs and spread the queue over
+   * the free children; an idle pool sends single calls as they come.
+   */
+  #coalesce(job: Job): Job {
+    if (!isSingleCall(job) || this.#queue.length === 0) return job;
+    const callTime = this.#callTime.get(job.task);
+    if (callTime === undefined) return job;
+    const freeChildren = Math.max(1, this.#idle.length - 1 + (this.#options.maxWorkers - this.#live.size));
+    const limit = Math.min(kMaxBatch, Math.floor(kBatchBudgetMs / Math.max(callTime, 1e-6)), Math.ceil((this.#queue.length + 1) / freeChildren));
+    if (limit < 2) return job;
+    const futures = [...job.futures];
+    const calls = [...job.calls];
+    while (calls.length < limit) {
+      const next = this.#queue.peek();
+      if (next === undefined || next.task !== job.task || !isSingleCall(next)) break;
+      this.#queue.shift();
+      const live = startLive(next);
+      if (live === undefined) continue;
+      futures.push(live.futures[0]);
+      calls.push(live.calls[0]);
+    }
+    return calls.length === 1 ? job : { futures, task: job.task, calls, started: true };
+  }
+
   #spawn(): WorkerProcess | undefined {
+    if (process.env[kChildMarker] !== undefined) {
+      this.#breakPool(
+        new BrokenProcessPool(
+          'this process was started as a ProcessPoolExecutor child but runs something other than the child entry ' +
+            '(a preload, or a command line such as `node -e` passed on whole), so it starts no children of its own: that would fork without end',
+        ),
+      );
+      return undefined;
+    }
     try {
       const worker = new WorkerProcess({
         entry: this.#options.workerFilename,
         execArgv: this.#options.execArgv,
         env: this.#options.env,
         settings: this.#settings,
-        onMessage: (w, message) => this.#onMessage(w, message),
+        onFrame: (w, frame) => this.#onFrame(w, frame),
+        onStatus: (w, id, running) => this.#onStatus(w, id, running),
         onExit: (w, info) => this.#onExit(w, info),
       });
       this.#live.add(worker);
@@ -114,83 +181,198 @@ export class ProcessPool {
   }
 
   #dispatch(worker: WorkerProcess, job: Job): void {
-    const id = this.#nextId++;
+    const id = this.#nextId;
     const message: ToChild = job.stream
       ? { type: 'stream', id, task: job.task, args: job.calls[0] }
       : { type: 'run', id, task: job.task, calls: job.calls };
     try {
       worker.send(message);
     } catch (err) {
-      // Our clone check let something through that the serializer refuses: only this job fails.
-      const error = new DataCloneError(`the task's arguments cannot be cloned to a child process: ${String((err as Error)?.message ?? err)}`, { cause: err });
-      this.#failJob(job, error);
       this.#idle.push(worker);
+      if (job.calls.length > 1) {
+        // One call the serializer refuses must not fail its neighbours: each is sent alone.
+        for (let i = job.futures.length - 1; i >= 0; i--) this.#queue.unshift({ futures: [job.futures[i]], task: job.task, calls: [job.calls[i]], started: true, solo: true });
+      } else {
+        this.#failJob(job, new DataCloneError(`the task's arguments cannot be cloned to a child process: ${describeError(err)}`, { cause: err }));
+      }
       return;
     }
+    this.#nextId += job.calls.length;
+    this.messagesSent += 1;
     worker.job = job;
+    worker.jobId = id;
     worker.setBusy(true);
-    for (const f of job.futures) f.setInterruptHandler(() => this.#interrupt(worker, job));
+    job.futures.forEach((f, i) => f.setInterruptHandler(() => this.#interrupt(worker, job, i)));
   }
 
-  #onMessage(worker: WorkerProcess, message: FromChild): void {
-    if (message.type === 'ready') return;
-    if (message.type === 'initFailed') {
-      const cause = decodeError(message.error);
-      this.#breakPool(
-        new BrokenProcessPool(`a process initializer failed, the process pool is not usable anymore: ${String((cause as Error)?.message ?? cause)}`, {
-          cause,
-        }),
-      );
-      return;
+  // Every frame from a child ends here; nothing below may throw into the socket's event handler.
+  #onFrame(worker: WorkerProcess, frame: Frame): void {
+    try {
+      if (frame.ok) this.#onMessage(worker, frame.message);
+      else this.#unreadable(worker, `a message from the child process (pid ${worker.pid}) could not be read: ${frame.error.message}`);
+    } catch (err) {
+      // A bug of ours: the futures of this child fail, the process does not.
+      this.#unreadable(worker, `rxfutures could not handle a message from the child process (pid ${worker.pid}): ${describeError(err)}`);
     }
-    // Messages of a job taken away by an interrupt are dropped.
-    const job = worker.job;
-    if (job === undefined) return;
-    switch (message.type) {
+  }
+
+  #onMessage(worker: WorkerProcess, message: unknown): void {
+    if (message === null || typeof message !== 'object') return;
+    const m = message as Record<string, unknown>;
+    const { job } = worker;
+    switch (m.type) {
+      case 'initFailed': {
+        const cause = decodeSafely(m.error);
+        this.#breakPool(new BrokenProcessPool(`a process initializer failed, the process pool is not usable anymore: ${describeError(cause)}`, { cause }));
+        return;
+      }
+      case 'ended':
+        // An interrupted call ended in time: its child stays.
+        if (typeof m.id === 'number') this.#clearGrace(worker, m.id);
+        return;
+      case 'unreadable':
+        if (job !== undefined) this.#unreadable(worker, `the child process could not read its message: ${typeof m.reason === 'string' ? m.reason : 'no reason given'}`);
+        return;
       case 'yield':
-        job.stream?.push(message.value);
+        if (job?.stream === undefined || m.id !== worker.jobId) return;
+        job.stream.push(m.value);
         return;
       case 'end': {
+        if (job?.stream === undefined || m.id !== worker.jobId) return;
         const [run] = job.futures;
-        if (message.failure === undefined) {
-          job.stream?.end();
+        if (m.failure === undefined) {
+          job.stream.end();
           if (!run.done()) run.setResult(undefined);
         } else {
-          const error = failureError(message.failure);
-          job.stream?.fail(error);
+          const error = failureError(m.failure);
+          job.stream.fail(error);
           if (!run.done()) run.setException(error);
         }
-        break;
+        this.#release(worker, 1);
+        return;
       }
-      case 'done':
+      case 'done': {
+        if (job === undefined || job.stream !== undefined || m.id !== worker.jobId) return;
+        const { values, failures, elapsed } = m;
+        if (!Array.isArray(values) || values.length !== job.futures.length || (failures !== undefined && !Array.isArray(failures))) {
+          this.#unreadable(worker, `the child process (pid ${worker.pid}) sent a malformed answer for ${job.futures.length} call(s)`);
+          return;
+        }
+        if (typeof elapsed === 'number' && elapsed >= 0 && values.length > 0) this.#noteCallTime(job, elapsed / values.length);
         job.futures.forEach((f, i) => {
+          // An interrupted future is already cancelled: what the task said after that is dropped.
           if (f.done()) return;
-          const failure = message.failures?.[i];
-          if (failure === undefined) f.setResult(message.values[i]);
-          else f.setException(failureError(failure));
+          const failure: unknown = (failures as unknown[] | undefined)?.[i];
+          settle(f, failure === undefined ? { value: values[i] } : { error: failureError(failure) });
         });
+        this.#release(worker, job.calls.length);
+        return;
+      }
+      default:
+      // 'ready', and whatever else: nothing to do.
     }
-    this.#release(worker, job.calls.length);
+  }
+
+  #noteCallTime(job: Job, sample: number): void {
+    const previous = this.#callTime.get(job.task);
+    this.#callTime.set(job.task, previous === undefined ? sample : previous + kEwmaWeight * (sample - previous));
+  }
+
+  // What a child sent cannot be read or makes no sense: its calls fail (they may have run: never again),
+  // and the child, which may still be running them, is replaced.
+  #unreadable(worker: WorkerProcess, reason: string): void {
+    const { job } = worker;
+    worker.job = undefined;
+    if (job !== undefined) this.#failJob(job, new DataCloneError(reason));
+    if (this.#live.has(worker)) this.#leave(worker, 'kill');
+    this.#pump();
   }
 
   // A child finished its job: back to idle, or retired after maxTasksPerChild.
   #release(worker: WorkerProcess, calls: number): void {
     worker.job = undefined;
-    worker.setBusy(false);
+    for (const timer of worker.graceTimers.values()) clearTimeout(timer);
+    worker.graceTimers.clear();
     worker.callsRun += calls;
-    if (worker.callsRun >= this.#options.maxTasksPerChild) this.#leave(worker, 'retire');
-    else this.#idle.push(worker);
+    if (!this.#live.has(worker)) return;
+    if (worker.frozen) this.#leave(worker, 'kill');
+    else if (worker.callsRun >= this.#options.maxTasksPerChild) this.#leave(worker, 'retire');
+    else {
+      worker.setBusy(false);
+      this.#idle.push(worker);
+    }
     this.#pump();
   }
 
-  // cancel({ interrupt: true }) of a future in `job`: kill its child; other calls of a chunk run again elsewhere.
-  #interrupt(worker: WorkerProcess, job: Job): void {
+  // cancel({ interrupt: true }) of call `index` of `job` (the future is cancelled already): abort its signal
+  // in the child, and kill the child only if the call is still running interruptGraceMs later.
+  #interrupt(worker: WorkerProcess, job: Job, index: number): void {
     if (worker.job !== job) return;
+    job.stream?.end();
+    const id = worker.jobId + index;
+    worker.signal(InterruptOp.Interrupt, id);
+    if (worker.graceTimers.has(id)) return;
+    worker.graceTimers.set(
+      id,
+      setTimeout(() => this.#freeze(worker), this.#options.interruptGraceMs),
+    );
+  }
+
+  // The child's interrupt thread answered: an interrupted call that is not running ended (or never will start).
+  #onStatus(worker: WorkerProcess, id: number, running: number): void {
+    try {
+      if (id === 0) this.#killFrozen(worker, running);
+      else if (running !== id) this.#clearGrace(worker, id);
+    } catch (err) {
+      this.#unreadable(worker, `rxfutures could not handle an answer of the child process (pid ${worker.pid}): ${describeError(err)}`);
+    }
+  }
+
+  #clearGrace(worker: WorkerProcess, id: number): void {
+    const timer = worker.graceTimers.get(id);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    worker.graceTimers.delete(id);
+  }
+
+  // An interrupted call ignored its signal: the child starts no further call and says which one it runs.
+  #freeze(worker: WorkerProcess): void {
+    if (worker.frozen || !this.#live.has(worker)) return;
+    worker.frozen = true;
+    worker.signal(InterruptOp.Freeze, 0);
+    setTimeout(() => this.#killFrozen(worker, undefined), kFreezeAnswerMs);
+  }
+
+  /**
+   * Kills a frozen child. Of the calls of its message, those after `running`
+   * never started: they go back to the front of the queue. Those up to it
+   * started, and their results (if any) die with the child: they fail with
+   * WorkerExitError rather than run twice. Without an answer, every call
+   * counts as started.
+   */
+  #killFrozen(worker: WorkerProcess, running: number | undefined): void {
+    if (!this.#live.has(worker)) return;
+    const { job } = worker;
     worker.job = undefined;
     this.#leave(worker, 'kill');
-    job.stream?.end();
-    const rest = job.futures.map((f, i) => ({ f, args: job.calls[i] })).filter(({ f }) => !f.done());
-    if (rest.length > 0) this.#queue.unshift({ futures: rest.map((r) => r.f), task: job.task, calls: rest.map((r) => r.args), started: true });
+    if (job !== undefined) {
+      const again: Job = { futures: [], task: job.task, calls: [], started: true };
+      job.futures.forEach((f, i) => {
+        if (f.done()) return;
+        if (running !== undefined && job.stream === undefined && worker.jobId + i > running) {
+          again.futures.push(f);
+          again.calls.push(job.calls[i]);
+        } else {
+          settle(f, {
+            error: new WorkerExitError(
+              `the child process running this call (pid ${worker.pid}) was killed because another call of its message ignored an interrupt; ` +
+                'this call had started, so it is not run again',
+            ),
+          });
+        }
+      });
+      if (again.futures.length > 0) this.#queue.unshift(again);
+    }
     this.#pump();
   }
 
@@ -235,9 +417,13 @@ export class ProcessPool {
   }
 
   #failJob(job: Job, error: unknown): void {
-    for (const f of job.futures) if (!f.done()) f.setException(error);
+    for (const f of job.futures) if (!f.done()) settle(f, { error });
     job.stream?.fail(error);
   }
+}
+
+function isSingleCall(job: Job): boolean {
+  return job.stream === undefined && job.solo !== true && job.calls.length === 1;
 }
 
 /** Marks a job's futures running, dropping cancelled calls; undefined if none is left. */
@@ -254,8 +440,44 @@ function startLive(job: Job): Job | undefined {
   return futures.length === job.futures.length ? job : { ...job, futures, calls };
 }
 
-/** A call's failure as the error its future holds. */
-function failureError(failure: Failure): unknown {
-  if ('uncloneable' in failure) return new DataCloneError(failure.uncloneable);
-  return decodeError(failure.error);
+/** Settles one future; a callback of it that throws is reported, never thrown at its neighbours. */
+function settle(f: Future<unknown>, outcome: { value: unknown } | { error: unknown }): void {
+  try {
+    if (f.done()) return;
+    if ('value' in outcome) f.setResult(outcome.value);
+    else f.setException(outcome.error);
+  } catch (err) {
+    process.emitWarning(`rxfutures: internal error while delivering a result: ${describeError(err)}`, { type: 'RxFuturesWarning' });
+  }
+}
+
+/** A call's failure, as sent by a child (unchecked), as the error its future holds. */
+function failureError(failure: unknown): unknown {
+  if (failure !== null && typeof failure === 'object') {
+    if (Object.hasOwn(failure, 'uncloneable')) {
+      const { uncloneable } = failure as { uncloneable: unknown };
+      return new DataCloneError(typeof uncloneable === 'string' ? uncloneable : 'the result cannot be cloned to the parent process');
+    }
+    if (Object.hasOwn(failure, 'error')) return decodeSafely((failure as { error: unknown }).error);
+  }
+  return new DataCloneError('the child process sent a malformed failure for this call');
+}
+
+/** decodeError, which must never throw here: what it cannot rebuild becomes an Error saying so. */
+function decodeSafely(encoded: unknown): unknown {
+  try {
+    const sane = sanitizeEncodedError(encoded);
+    if (sane === undefined) throw new TypeError(`an encoded exception must be an object of a known kind, got ${encoded === null ? 'null' : typeof encoded}`);
+    return decodeError(sane);
+  } catch (err) {
+    return new DataCloneError(`the task's exception could not be rebuilt in the parent process: ${describeError(err)}`, { cause: err });
+  }
+}
+
+function describeError(err: unknown): string {
+  try {
+    return err instanceof Error ? err.message : String(err);
+  } catch {
+    return 'an unreadable exception';
+  }
 }

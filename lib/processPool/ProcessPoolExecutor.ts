@@ -5,10 +5,12 @@ import { findUncloneable } from '../internal/cloneCheck';
 import { missingEntryMessage } from '../internal/entryFile';
 import { orderedMap } from '../internal/orderedMap';
 import { kSubmitBatch } from '../internal/symbols';
+import { exitingMessage, processIsExiting } from '../internal/processExiting';
 import { checkShutdownOptions } from '../internal/validate';
 import { isTransferred } from '../transfer';
 import { describeModuleTask } from './describeModuleTask';
 import { fillOptions, type FilledOptions, type ProcessPoolExecutorOptions } from './options';
+import { tooDeep } from './nestingDepth';
 import { ProcessPool } from './ProcessPool';
 import { StreamSink } from './StreamSink';
 
@@ -94,13 +96,19 @@ export class ProcessPoolExecutor implements Executor {
     const descriptor = describeModuleTask(task, 'submit: task');
     const calls = argsList.map(unwrapTransfers);
     const futures = calls.map(() => new Future<Awaited<R>>());
-    let bad: string | undefined;
-    for (let i = 0; i < calls.length && bad === undefined; i++) bad = findUncloneable(calls[i], 'args');
-    if (bad !== undefined) {
-      for (const f of futures) f.setException(new DataCloneError(`the task's arguments cannot be cloned to a child process: ${bad}`));
-      return futures;
+    // Each call's arguments are checked on their own: a bad one fails its own future, never its neighbours.
+    let good: number[] | undefined;
+    for (let i = 0; i < calls.length; i++) {
+      const bad = argumentsProblem(calls[i]);
+      if (bad === undefined) {
+        good?.push(i);
+        continue;
+      }
+      good ??= Array.from({ length: i }, (_, j) => j);
+      futures[i].setException(new DataCloneError(`the task's arguments cannot be cloned to a child process: ${bad}`));
     }
-    this.#pool.enqueue({ futures: futures as Future<unknown>[], task: descriptor, calls });
+    if (good === undefined) this.#pool.enqueue({ futures: futures as Future<unknown>[], task: descriptor, calls });
+    else if (good.length > 0) this.#pool.enqueue({ futures: good.map((i) => futures[i]) as Future<unknown>[], task: descriptor, calls: good.map((i) => calls[i]) });
     return futures;
   }
 
@@ -142,7 +150,7 @@ export class ProcessPoolExecutor implements Executor {
     this.#checkOpen('stream');
     const descriptor = describeModuleTask(task, 'stream: task');
     const sent = unwrapTransfers(args);
-    const bad = findUncloneable(sent, 'args');
+    const bad = argumentsProblem(sent);
     if (bad !== undefined) throw new DataCloneError(`the task's arguments cannot be cloned to a child process: ${bad}`);
     const run = new Future<unknown>();
     const sink = new StreamSink<Y>(() => run.cancel({ interrupt: true }));
@@ -194,6 +202,8 @@ export class ProcessPoolExecutor implements Executor {
   }
 
   #checkOpen(method: string): void {
+    // Once 'exit' is emitted no child can answer: a future made now would say `running` for ever.
+    if (processIsExiting()) throw new ShutdownError(exitingMessage(method));
     if (this.#closed !== undefined) throw new ShutdownError(`${method}: cannot schedule new futures after shutdown`);
     const broken = this.#pool.broken;
     if (broken !== undefined) throw broken;
@@ -207,6 +217,16 @@ export class ProcessPoolExecutor implements Executor {
     const missing = missingEntryMessage(workerFilename, workerSearched, "the process pool's child entry", 'rxfutures/process-worker', 'workerFilename');
     if (missing !== undefined) throw new BrokenProcessPool(missing);
     this.#entryFound = true;
+  }
+}
+
+/** What would keep one call's arguments from reaching a child (or being read there), if anything. Never throws. */
+function argumentsProblem(args: unknown[]): string | undefined {
+  try {
+    return findUncloneable(args, 'args') ?? tooDeep(args, 'args');
+  } catch (err) {
+    // A getter or a Proxy trap threw, or the walk itself overflowed the stack.
+    return `reading them threw ${String((err as Error)?.message ?? err)}`;
   }
 }
 

@@ -1,37 +1,99 @@
 /**
- * The entry of every ProcessPoolExecutor child (`child_process.fork`). It
- * takes one job at a time from the parent, runs the initializer once before
- * the first, and answers with encoded outcomes: a task's exception is data
+ * The entry of every ProcessPoolExecutor child. It reads one message at a
+ * time from the parent (fd 3, frames.ts), runs the initializer once before
+ * the first, and answers with checked outcomes: a task's exception is data
  * here, so a child that exits is always a death, never a failed task.
  *
- * A child never outlives its parent: it exits when the IPC channel closes,
- * and a watchdog thread kills it if the parent dies while a task keeps the
- * event loop busy.
+ * Every call runs inside `runInCall`, so `currentAbortSignal()` and
+ * `throwIfInterrupted()` work in tasks (interruptChannel.ts says how an
+ * interrupt reaches a busy child). A value that cannot be sent back (too
+ * deep, a throwing getter, a function) fails its own call with
+ * `DataCloneError`; the other calls of the message keep theirs.
+ *
+ * A child never outlives its parent: it exits when the message socket
+ * closes, and a watchdog thread kills it if the parent dies while a task
+ * keeps the event loop busy.
  */
+import { Socket } from 'node:net';
+import { serialize } from 'node:v8';
+import { runInCall, type CallContext } from '../internal/callContext';
 import { findUncloneable } from '../internal/cloneCheck';
-import { encodeError, type EncodedError } from '../internal/errorCodec';
-import { loadTask } from '../internal/loadTask';
+import { encodeError } from '../internal/errorCodec';
+import { loadedTask, loadTask, type Callable } from '../internal/loadTask';
 import { isTransferred } from '../transfer';
+import { kChildMarker } from './childMarker';
+import { encodeFrame, FrameReader } from './frames';
+import { InterruptChannel } from './interruptChannel';
+import { tooDeep } from './nestingDepth';
 import type { Failure, FromChild, ToChild } from './protocol';
 import { watchParent } from './watchParent';
 
-if (typeof process.send !== 'function') {
-  throw new Error('rxfutures: rxfutures-process-worker.js (processPool/child.js) is the entry of ProcessPoolExecutor children; it is not meant to be run directly');
+if (process.env[kChildMarker] === undefined) {
+  throw new Error('rxfutures: processPool/child.js is the entry of ProcessPoolExecutor children; it is not meant to be run directly');
 }
-process.on('disconnect', () => process.exit(0));
+// From here on this process is a proper child: a pool a task makes may fork (see childMarker.ts).
+delete process.env[kChildMarker];
+
+const socket = new Socket({ fd: 3, readable: true, writable: true });
+socket.on('error', () => process.exit(0));
+socket.on('end', () => process.exit(0));
+socket.on('close', () => process.exit(0));
 watchParent();
+
+// The call running now, so an interrupt that arrives between awaits can abort its signal.
+let current: ChildCall | undefined;
+const interrupts = new InterruptChannel(4, (id) => {
+  if (current !== undefined && current.id === id) current.interrupt();
+});
+
+/** One call's context: its signal (made on first use) and the shared-memory interrupt flag. */
+class ChildCall implements CallContext {
+  readonly id: number;
+  #controller: AbortController | undefined;
+
+  constructor(id: number) {
+    this.id = id;
+  }
+
+  get signal(): AbortSignal {
+    this.#controller ??= new AbortController();
+    if (!this.#controller.signal.aborted && interrupts.interrupted(this.id)) this.interrupt();
+    return this.#controller.signal;
+  }
+
+  isInterrupted(): boolean {
+    if (!interrupts.interrupted(this.id)) return false;
+    this.interrupt();
+    return true;
+  }
+
+  interrupt(): void {
+    this.#controller ??= new AbortController();
+    if (!this.#controller.signal.aborted) this.#controller.abort(new DOMException('the task call was interrupted', 'AbortError'));
+  }
+}
 
 // Whether the initializer succeeded; requests wait for it.
 let initialized: Promise<boolean> = Promise.resolve(true);
-// Messages are handled one after the other (the parent sends one job at a time anyway).
+// Messages are handled one after the other (the parent sends one at a time anyway).
 let chain: Promise<void> = Promise.resolve();
 
-process.on('message', (message: ToChild) => {
-  chain = chain.then(() => handle(message)).catch((err: unknown) => {
-    // A bug of ours: let the parent see this child die rather than hang.
-    process.emitWarning(`rxfutures: the process pool child failed: ${String((err as Error)?.stack ?? err)}`);
-    process.exit(70);
-  });
+const frames = new FrameReader();
+socket.on('data', (chunk: Buffer) => {
+  for (const frame of frames.push(chunk)) {
+    if (!frame.ok) {
+      // Its calls are lost with it: the parent fails the calls this child runs.
+      send({ type: 'unreadable', reason: `a message from the parent could not be read: ${frame.error.message}` });
+      if (frame.fatal) process.exit(70);
+      continue;
+    }
+    const message = frame.message as ToChild;
+    chain = chain.then(() => handle(message)).catch((err: unknown) => {
+      // A bug of ours: let the parent see this child die rather than hang.
+      process.emitWarning(`rxfutures: the process pool child failed: ${String((err as Error)?.stack ?? err)}`);
+      process.exit(70);
+    });
+  }
 });
 
 async function handle(message: ToChild): Promise<void> {
@@ -40,25 +102,10 @@ async function handle(message: ToChild): Promise<void> {
       initialized = initialize(message.initializer, message.initargs);
       await initialized;
       return;
-    case 'run': {
+    case 'run':
       if (!(await initialized)) return;
-      const values: unknown[] = new Array(message.calls.length);
-      let failures: (Failure | undefined)[] | undefined;
-      let fn: ((...args: unknown[]) => unknown) | undefined;
-      let loadError: unknown;
-      try {
-        fn = await loadTask(message.task);
-      } catch (err) {
-        loadError = err;
-      }
-      for (let i = 0; i < message.calls.length; i++) {
-        const outcome = fn === undefined ? { error: encodeError(loadError) } : await call(fn, message.calls[i]);
-        if ('value' in outcome) values[i] = outcome.value;
-        else (failures ??= [])[i] = outcome;
-      }
-      await send({ type: 'done', id: message.id, values, failures });
+      await run(message);
       return;
-    }
     case 'stream':
       if (!(await initialized)) return;
       await runStream(message.id, message);
@@ -67,82 +114,183 @@ async function handle(message: ToChild): Promise<void> {
 
 async function initialize(initializer: Extract<ToChild, { type: 'settings' }>['initializer'], initargs: unknown[]): Promise<boolean> {
   if (initializer === undefined) {
-    await send({ type: 'ready' });
+    send({ type: 'ready' });
     return true;
   }
   try {
     const init = await loadTask(initializer);
     await init(...initargs);
   } catch (err) {
-    await send({ type: 'initFailed', error: encodeError(err) });
+    send({ type: 'initFailed', error: encodeError(err) });
     return false;
   }
-  await send({ type: 'ready' });
+  send({ type: 'ready' });
   return true;
 }
 
-/** One call: its value (checked for clonability) or how it failed. */
-async function call(fn: (...args: unknown[]) => unknown, args: unknown[]): Promise<{ value: unknown } | Failure> {
+async function run(message: Extract<ToChild, { type: 'run' }>): Promise<void> {
+  const { calls } = message;
+  const values: unknown[] = new Array(calls.length);
+  let failures: (Failure | undefined)[] | undefined;
+  let fn = loadedTask(message.task);
+  let loadError: unknown;
+  if (fn === undefined) {
+    try {
+      fn = await loadTask(message.task);
+    } catch (err) {
+      loadError = err;
+    }
+  }
+  const started = performance.now();
+  for (let i = 0; i < calls.length; i++) {
+    const id = message.id + i;
+    if (!interrupts.start(id)) {
+      // Frozen: the parent is about to kill this child and runs the calls not started elsewhere.
+      if (interrupts.frozen) return;
+      // Interrupted before it started: its future is cancelled already.
+      send({ type: 'ended', id });
+      continue;
+    }
+    const outcome = fn === undefined ? failureOf(loadError) : await call(fn, id, calls[i]);
+    if ('value' in outcome) values[i] = outcome.value;
+    else (failures ??= [])[i] = outcome;
+    if (interrupts.interrupted(id)) send({ type: 'ended', id });
+  }
+  const elapsed = performance.now() - started;
+  send({ type: 'done', id: message.id, values, failures, elapsed });
+}
+
+/** One call, inside its context: its value (checked) or how it failed. */
+async function call(fn: Callable, id: number, args: unknown[]): Promise<{ value: unknown } | Failure> {
+  const context = new ChildCall(id);
+  current = context;
   try {
-    return checked(await fn(...args), 'the result');
+    let value = runInCall(context, () => fn(...args));
+    if (value !== null && typeof (value as PromiseLike<unknown>)?.then === 'function') value = await value;
+    return checked(value, 'the result');
   } catch (err) {
-    return { error: encodeError(err) };
+    return failureOf(err);
+  } finally {
+    current = undefined;
   }
 }
 
-/** `transfer()` markers are unwrapped (a process can only copy); what cannot be cloned is named. */
+/** `transfer()` markers are unwrapped (a process can only copy); what cannot be sent back is named. */
 function checked(value: unknown, what: string): { value: unknown } | Failure {
-  const plain = isTransferred(value) ? value.value : value;
-  const bad = findUncloneable(plain, 'result');
-  if (bad !== undefined) return { uncloneable: `${what} cannot be cloned to the parent process: ${bad}` };
-  return { value: plain };
+  try {
+    const plain = isTransferred(value) ? value.value : value;
+    if (plain === null || typeof plain !== 'object') {
+      if (typeof plain === 'function' || typeof plain === 'symbol') return { uncloneable: `${what} cannot be cloned to the parent process: it is a ${typeof plain}` };
+      return { value: plain };
+    }
+    const bad = tooDeep(plain, what) ?? findUncloneable(plain, 'result');
+    if (bad !== undefined) return { uncloneable: `${what} cannot be cloned to the parent process: ${bad}` };
+    return { value: plain };
+  } catch (err) {
+    // A getter or a Proxy trap threw while we looked.
+    return { uncloneable: `${what} cannot be cloned to the parent process: reading it threw ${describeError(err)}` };
+  }
+}
+
+/** A task's exception, encoded; one that cannot be sent back whole is named instead. */
+function failureOf(err: unknown): Failure {
+  const error = encodeError(err);
+  try {
+    const bad = tooDeep(error, "the task's exception");
+    if (bad !== undefined) return { uncloneable: bad };
+  } catch (readErr) {
+    return { uncloneable: `the task's exception cannot be cloned to the parent process: reading it threw ${describeError(readErr)}` };
+  }
+  return { error };
 }
 
 async function runStream(id: number, message: Extract<ToChild, { type: 'stream' }>): Promise<void> {
-  try {
-    const fn = await loadTask(message.task);
-    const iterable = (await fn(...message.args)) as Iterable<unknown> | AsyncIterable<unknown> | null;
-    if (iterable === null || typeof iterable !== 'object' || !(Symbol.asyncIterator in iterable || Symbol.iterator in iterable)) {
-      throw new TypeError('a stream task must be a generator function (or return an iterable / async iterable)');
-    }
-    for await (const item of iterable as AsyncIterable<unknown>) {
-      const outcome = checked(item, 'a yielded value');
-      if (!('value' in outcome)) {
-        await send({ type: 'end', id, failure: outcome });
-        return;
-      }
-      await send({ type: 'yield', id, value: outcome.value });
-    }
-    await send({ type: 'end', id });
-  } catch (err) {
-    await send({ type: 'end', id, failure: { error: encodeError(err) } });
+  if (!interrupts.start(id)) {
+    if (!interrupts.frozen) send({ type: 'ended', id });
+    return;
   }
+  const context = new ChildCall(id);
+  current = context;
+  let failure: Failure | undefined;
+  try {
+    await runInCall(context, async () => {
+      const fn = loadedTask(message.task) ?? (await loadTask(message.task));
+      const iterable = (await fn(...message.args)) as Iterable<unknown> | AsyncIterable<unknown> | null;
+      if (iterable === null || typeof iterable !== 'object' || !(Symbol.asyncIterator in iterable || Symbol.iterator in iterable)) {
+        throw new TypeError('a stream task must be a generator function (or return an iterable / async iterable)');
+      }
+      for await (const item of iterable as AsyncIterable<unknown>) {
+        // Interrupted (the consumer left): `break` runs the generator's finally blocks.
+        if (interrupts.interrupted(id)) break;
+        const outcome = checked(item, 'a yielded value');
+        if (!('value' in outcome)) {
+          failure = outcome;
+          break;
+        }
+        if (!send({ type: 'yield', id, value: outcome.value }).sent) {
+          failure = { uncloneable: 'a yielded value cannot be cloned to the parent process' };
+          break;
+        }
+        // Backpressure: let the socket drain before the generator makes more.
+        if (socket.writableNeedDrain) await new Promise((resolve) => socket.once('drain', resolve));
+      }
+    });
+  } catch (err) {
+    failure = failureOf(err);
+  } finally {
+    current = undefined;
+  }
+  if (interrupts.interrupted(id)) send({ type: 'ended', id });
+  send({ type: 'end', id, failure });
 }
 
 /**
- * Sends a message; when the channel is backed up, lets the event loop drain
- * it first, so a fast generator cannot pile up memory. A value our clone
- * check let through but the serializer refuses becomes that call's failure.
+ * Writes a message. One our checks let through but the serializer refuses
+ * becomes a failure of its own call(s) only: a `done` is retried value by
+ * value. Never throws.
  */
-async function send(message: FromChild): Promise<void> {
-  let flowing: boolean;
+function send(message: FromChild): { sent: boolean } {
   try {
-    flowing = process.send!(message);
+    socket.write(encodeFrame(message));
+    return { sent: true };
   } catch (err) {
-    flowing = process.send!(unsendable(message, err));
+    if (message.type === 'done') {
+      socket.write(encodeFrame(isolate(message)));
+      return { sent: true };
+    }
+    if (message.type === 'end') {
+      socket.write(encodeFrame({ type: 'end', id: message.id, failure: { uncloneable: `the stream's end cannot be sent to the parent process: ${describeError(err)}` } }));
+      return { sent: true };
+    }
+    if (message.type === 'initFailed') {
+      socket.write(encodeFrame({ type: 'initFailed', error: encodeError(new Error(`the initializer failed, and its exception cannot be sent: ${describeError(err)}`)) }));
+      return { sent: true };
+    }
+    return { sent: false };
   }
-  if (!flowing) await new Promise((resolve) => setImmediate(resolve));
 }
 
-function unsendable(message: FromChild, err: unknown): FromChild {
-  const uncloneable = `the result cannot be cloned to the parent process: ${String((err as Error)?.message ?? err)}`;
-  switch (message.type) {
-    case 'done':
-      return { type: 'done', id: message.id, values: [], failures: message.values.map(() => ({ uncloneable })) };
-    case 'yield':
-    case 'end':
-      return { type: 'end', id: message.id, failure: { uncloneable } };
-    default:
-      return { type: 'initFailed', error: encodeError(err) as EncodedError };
+/** A `done` whose values and failures are each serialized alone; those that fail are replaced by a failure. */
+function isolate(message: Extract<FromChild, { type: 'done' }>): FromChild {
+  const values: unknown[] = new Array(message.values.length);
+  const failures: (Failure | undefined)[] = [];
+  for (let i = 0; i < message.values.length; i++) {
+    const failure = message.failures?.[i];
+    try {
+      serialize(failure ?? message.values[i]);
+      if (failure === undefined) values[i] = message.values[i];
+      else failures[i] = failure;
+    } catch (err) {
+      failures[i] = { uncloneable: `${failure === undefined ? 'the result' : 'the exception'} cannot be cloned to the parent process: ${describeError(err)}` };
+    }
+  }
+  return { type: 'done', id: message.id, values, failures, elapsed: message.elapsed };
+}
+
+function describeError(err: unknown): string {
+  try {
+    return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  } catch {
+    return 'an unreadable exception';
   }
 }

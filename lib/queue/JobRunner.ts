@@ -2,18 +2,48 @@
  * Worker side: runs one BullMQ job's task on the local thread pool and
  * answers in the protocol the producer reads (lib/queue/protocol.ts). Also
  * stops a job when its producer asks (an interrupt on the pub/sub channel).
+ *
+ * A job comes from Redis, where anyone with write access could have written
+ * it: its data is checked (readJobData.ts) and its task must be on the
+ * worker's allowlist (TaskAllowlist.ts) before anything runs; a job that
+ * fails either check fails at once, without retries, and runs nothing.
  */
 import type { Job } from 'bullmq';
 import { CancelledError } from '../errors';
-import { encodeError, type EncodedError } from '../internal/errorCodec';
+import type { EncodedError } from '../internal/errorCodec';
 import { kSubmitBatch } from '../internal/symbols';
 import { task, type Task } from '../Task';
 import type { ThreadPoolExecutor } from '../threadPool/ThreadPoolExecutor';
-import { PayloadTooLargeError } from './errors';
-import { kProtocol, pack, unpack, type BatchOutcome, type JobData, type Progress } from './protocol';
+import { PayloadTooLargeError, TaskNotAllowedError } from './errors';
+import { fitEncodedError } from './fitEncodedError';
+import { loadBullmq } from './load';
+import { pack, type BatchOutcome, type JobData, type Progress } from './protocol';
+import { readJobData } from './readJobData';
+import type { TaskAllowlist } from './TaskAllowlist';
 
-// An interrupt may arrive between BullMQ taking the job and the processor starting: remember it this long.
+// An interrupt may arrive between BullMQ taking the job and the processor starting: remember it this long…
 const kInterruptMemory = 60_000;
+// …and at most this many (a flood of ids forgets the oldest first).
+const kMaxInterrupts = 10_000;
+// Job ids are ours (<12 hex>-<n>) or BullMQ's: anything longer is no job id.
+const kMaxJobId = 256;
+// What BullMQ keeps of a failure for dashboards (failedReason, stacktrace): the whole exception goes as progress.
+const kMaxFailedReason = 1024;
+const kMaxStack = 4096;
+
+/**
+ * The byte budget of one encoded exception: Redis keeps it twice (the job's
+ * progress field and the event stream), base64 adds a third, so a quarter of
+ * `maxPayloadBytes` keeps every copy together under it.
+ * @example
+ * ```ts
+ * errorBudget(64 * 2 ** 20); // 16 MiB
+ * ```
+ * @internal
+ */
+export function errorBudget(maxPayloadBytes: number): number {
+  return Math.floor(maxPayloadBytes / 4);
+}
 
 /**
  * Runs jobs on a local thread pool (see the module comment).
@@ -26,21 +56,32 @@ const kInterruptMemory = 60_000;
  */
 export class JobRunner {
   readonly #pool: ThreadPoolExecutor;
+  readonly #allowlist: TaskAllowlist;
   readonly #maxPayloadBytes: number;
   // How to stop each running job, by job id.
   readonly #running = new Map<string, () => void>();
-  // Job ids whose producer asked to stop them, and when.
+  // Job ids whose producer asked to stop them, and when, oldest first (a Map keeps insertion order).
   readonly #interrupted = new Map<string, number>();
 
-  constructor(pool: ThreadPoolExecutor, maxPayloadBytes: number) {
+  constructor(pool: ThreadPoolExecutor, allowlist: TaskAllowlist, maxPayloadBytes: number) {
     this.#pool = pool;
+    this.#allowlist = allowlist;
     this.#maxPayloadBytes = maxPayloadBytes;
   }
 
-  /** Stops job `id` if it runs here (and refuses it if it starts soon). */
-  interrupt(id: string): void {
+  /**
+   * Stops job `id` if it runs here (and refuses it if it starts soon).
+   * Amortised O(1): expired ids are dropped from the oldest end only, and
+   * the memory holds at most kMaxInterrupts ids.
+   */
+  interrupt(id: unknown): void {
+    if (typeof id !== 'string' || id.length > kMaxJobId) return;
     const now = Date.now();
-    for (const [old, at] of this.#interrupted) if (now - at > kInterruptMemory) this.#interrupted.delete(old);
+    for (const [old, at] of this.#interrupted) {
+      if (now - at <= kInterruptMemory && this.#interrupted.size < kMaxInterrupts) break;
+      this.#interrupted.delete(old);
+    }
+    this.#interrupted.delete(id);
     this.#interrupted.set(id, now);
     this.#running.get(id)?.();
   }
@@ -51,14 +92,20 @@ export class JobRunner {
    * sending the whole exception as a progress event (for the producer).
    */
   async run(job: Job<JobData>): Promise<string> {
-    const id = String(job.id);
-    const data = job.data;
-    if (data?.p !== kProtocol) throw new Error(`job ${id} is not an rxfutures job of protocol ${kProtocol}`);
+    const id = String(job.id).slice(0, kMaxJobId);
+    let checked;
+    try {
+      checked = readJobData(job.data, this.#allowlist, this.#maxPayloadBytes);
+    } catch (error) {
+      await this.#report(job, error);
+      // Refused or malformed: retrying cannot help, and must not run anything either.
+      throw new (loadBullmq().UnrecoverableError)(failureMessage(error));
+    }
     this.#checkInterrupted(id);
     try {
-      const args = unpack(data.a) as unknown[];
-      const t = task(data.s, data.x);
-      switch (data.kind) {
+      const { args } = checked;
+      const t = task(checked.file, checked.exportName);
+      switch (checked.kind) {
         case 'call': {
           const future = this.#pool.submit(t, ...args);
           this.#running.set(id, () => future.cancel({ interrupt: true }));
@@ -69,7 +116,7 @@ export class JobRunner {
           const futures = this.#pool[kSubmitBatch](t, args as unknown[][]);
           this.#running.set(id, () => futures.forEach((f) => f.cancel({ interrupt: true })));
           const outcomes: BatchOutcome = await Promise.all(
-            futures.map((f) => f.then((v): [0, unknown] => [0, v], (e): [1, EncodedError] => [1, encodeError(e)])),
+            futures.map((f) => f.then((v): [0, unknown] => [0, v], (e): [1, EncodedError] => [1, fitEncodedError(e, errorBudget(this.#maxPayloadBytes))])),
           );
           this.#checkInterrupted(id);
           return pack(outcomes, 'the chunk of results', this.#maxPayloadBytes);
@@ -84,8 +131,6 @@ export class JobRunner {
           this.#checkInterrupted(id);
           return '';
         }
-        default:
-          throw new TypeError(`job ${id} has an unknown kind ${JSON.stringify((data as { kind: unknown }).kind)}`);
       }
     } catch (error) {
       this.#checkInterrupted(id);
@@ -100,22 +145,29 @@ export class JobRunner {
     if (this.#interrupted.has(id)) throw new CancelledError(`job ${id} was interrupted by its producer`);
   }
 
-  // Sends the whole exception ahead of the failed event; BullMQ keeps only a message.
+  // Sends the whole exception ahead of the failed event (cut to fit); BullMQ keeps only a message.
   async #report(job: Job<JobData>, error: unknown): Promise<void> {
-    const progress: Progress =
-      error instanceof PayloadTooLargeError
-        ? { rxf: 'tooLarge', what: error.what, bytes: error.bytes, limit: error.limit }
-        : { rxf: 'error', e: encodeError(error) };
+    let progress: Progress;
+    if (error instanceof PayloadTooLargeError) progress = { rxf: 'tooLarge', what: error.what, bytes: error.bytes, limit: error.limit };
+    else if (error instanceof TaskNotAllowedError) progress = { rxf: 'refused', s: error.specifier, x: error.exportName, why: error.message };
+    else progress = { rxf: 'error', e: pack(fitEncodedError(error, errorBudget(this.#maxPayloadBytes)), 'the exception', this.#maxPayloadBytes) };
     await job.updateProgress(progress).catch(() => undefined);
   }
 }
 
-/** What BullMQ stores as failedReason and stacktrace: the task's own message and stack. */
+/** What BullMQ stores as failedReason and stacktrace: the task's own message and stack, cut short. */
 function asFailure(error: unknown): Error {
-  if (error instanceof Error) {
-    const failure = new Error(`${error.name}: ${error.message}`);
-    failure.stack = error.stack;
-    return failure;
+  const failure = new Error(failureMessage(error));
+  failure.stack = error instanceof Error && typeof error.stack === 'string' ? error.stack.slice(0, kMaxStack) : failure.message;
+  return failure;
+}
+
+function failureMessage(error: unknown): string {
+  let text: string;
+  try {
+    text = error instanceof Error ? `${error.name}: ${error.message}` : `a task threw ${typeof error === 'string' ? JSON.stringify(error) : String(error)}`;
+  } catch {
+    text = 'a task threw a value that cannot be described';
   }
-  return new Error(`a task threw ${typeof error === 'string' ? JSON.stringify(error) : String(error)}`);
+  return text.length > kMaxFailedReason ? `${text.slice(0, kMaxFailedReason)}… [truncated]` : text;
 }

@@ -3,10 +3,12 @@
  * queue's events back into Future states.
  *
  * - Jobs submitted in one tick go to Redis in one `addBulk` round trip.
- * - One `QueueEvents` reader per executor (not one per job) follows every
- *   job: active → running, completed → result, failed → the task's exception.
+ * - One event reader per executor (not one per job) follows every job:
+ *   active → running, completed → result, failed → the task's exception.
  *   It starts reading from a stream id taken from Redis's clock before the
- *   first job is added, so no event of ours can slip past it.
+ *   first job is added, so no event of ours can slip past it. Events come
+ *   from Redis, where anyone with write access could write: each is checked,
+ *   and one that is not ours fails only its own job (JobRecord.ts).
  * - Cancelling removes a waiting job, or publishes an interrupt that the
  *   worker holding the job obeys.
  * - A watchdog catches what events cannot: a trimmed event stream or a
@@ -18,12 +20,12 @@
  * cancelled jobs.
  */
 import { randomBytes } from 'node:crypto';
-import type { Queue, QueueEvents } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type IORedis from 'ioredis';
 import type { Future } from '../Future';
-import { bullConnection } from './bullConnection';
 import { closeClient, connectRedis, describeConnection } from './connectRedis';
 import { BrokenQueue } from './errors';
+import { JobEventsReader } from './JobEventsReader';
 import { failJob, onActive, onCompleted, onFailed, onLost, onProgress, type JobRecord } from './JobRecord';
 import type { JobStream } from './JobStream';
 import { loadBullmq } from './load';
@@ -35,9 +37,7 @@ import { withTimeout } from './withTimeout';
 interface Connected {
   client: IORedis;
   queue: Queue;
-  events: QueueEvents;
-  /** QueueEvents' own connection (BullMQ's escape hatch), so that close() can always end it. */
-  eventsClient: Promise<{ disconnect(): void }>;
+  events: JobEventsReader;
 }
 
 // addBulk calls carry at most this many jobs.
@@ -154,8 +154,6 @@ export class QueueDispatcher {
     // BullMQ's close() waits for Redis, which may be gone: give it a second, then cut our connections.
     // (BullMQ's disconnect waits for an 'end' that a client stuck reconnecting never emits.)
     await withTimeout(Promise.allSettled([parts.events.close(), parts.queue.close()]), 1000).catch(noop);
-    (await withTimeout(parts.eventsClient, 100).catch(() => undefined))?.disconnect();
-    void parts.events.getBackend().close(true).catch(noop);
     await closeClient(parts.client);
   }
 
@@ -167,30 +165,29 @@ export class QueueDispatcher {
       const [seconds, micros] = await client.time();
       const readFrom = `${Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - 1000}-0`;
       this.#watchdog.read(readFrom);
-      const { Queue, QueueEvents } = loadBullmq();
+      const { Queue } = loadBullmq();
       const queue = new Queue(o.queueName, { connection: client, prefix: o.prefix, streams: { events: { maxLen: o.eventsMaxLen } } });
       queue.on('error', noop);
-      const events = new QueueEvents(o.queueName, {
-        connection: bullConnection(o.connection, o.connectTimeout),
-        prefix: o.prefix,
-        lastEventId: readFrom,
-        // BullMQ keeps a timer of this + 1 s per XREAD that close() does not clear: keep it short.
-        blockingTimeout: 2000,
+      const readerClient = client.duplicate();
+      readerClient.on('error', noop);
+      const events = new JobEventsReader(
+        readerClient,
+        queue.toKey('events'),
+        readFrom,
+        (eventId, fields) => this.#event(eventId, fields),
+        () => this.#watchdog.missedEvents(),
+      );
+      // Connected before ready() resolves, so the reader's first XREAD (from readFrom) cannot miss a job added after.
+      await readerClient.connect().catch((error: unknown) => {
+        readerClient.disconnect();
+        throw error;
       });
-      events.on('error', noop);
-      const eventsClient = events.getBackend().client as Promise<{ disconnect(): void }>;
-      eventsClient.catch(noop);
-      events.on('active', ({ jobId }, id) => this.#event(id, jobId, (r) => onActive(r)));
-      events.on('progress', ({ jobId, data }, id) => this.#event(id, jobId, (r) => onProgress(r, data)));
-      events.on('completed', ({ jobId, returnvalue }, id) => this.#event(id, jobId, (r) => onCompleted(r, returnvalue)));
-      events.on('failed', ({ jobId, failedReason }, id) => this.#event(id, jobId, (r) => onFailed(r, failedReason)));
-      events.on('removed', ({ jobId }, id) => this.#event(id, jobId, (r) => onLost(r, 'was removed from the queue by someone else')));
       // Any later 'ready' is a reconnection: events may be gone with a restarted Redis.
       client.on('ready', () => this.#watchdog.missedEvents());
-      // Listening before ready() resolves: a job added after it cannot be missed.
-      await events.waitUntilReady();
+      readerClient.on('ready', () => this.#watchdog.missedEvents());
+      events.start();
       this.#watchdog.start({ client, queue });
-      return { client, queue, events, eventsClient };
+      return { client, queue, events };
     } catch (error) {
       client.disconnect();
       throw new BrokenQueue(`QueueExecutor: Redis at ${describeConnection(o.connection)} answered, but the queue could not start: ${(error as Error).message}`, {
@@ -233,10 +230,24 @@ export class QueueDispatcher {
   }
 
   // Every event goes through here: it advances the read position, and finds the record.
-  #event(eventId: string, jobId: string, handle: (record: JobRecord) => void): void {
+  #event(eventId: string, fields: ReadonlyMap<string, string>): void {
     this.#watchdog.read(eventId);
-    const record = this.#records.get(jobId);
-    if (record !== undefined) handle(record);
+    const jobId = fields.get('jobId');
+    const record = jobId === undefined ? undefined : this.#records.get(jobId);
+    if (record === undefined || record.settled) return;
+    const limit = this.#options.maxPayloadBytes;
+    switch (fields.get('event')) {
+      case 'active':
+        return onActive(record);
+      case 'progress':
+        return onProgress(record, fields.get('data'), limit);
+      case 'completed':
+        return onCompleted(record, fields.get('returnvalue'), limit);
+      case 'failed':
+        return onFailed(record, fields.get('failedReason'), limit);
+      case 'removed':
+        return onLost(record, 'was removed from the queue by someone else');
+    }
   }
 
   #onFutureDone(record: JobRecord): void {

@@ -112,9 +112,9 @@ export class QueueWatchdog {
     this.#sweeping = true;
     this.#needSweep = false;
     try {
-      const records = [...this.#records.values()].filter((r) => r.phase === 'sent' || r.phase === 'active');
+      const records = [...this.#records.values()].filter((r) => !r.settled && (r.phase === 'sent' || r.phase === 'active'));
       const snapshots = await readJobs(parts.client, (id) => parts.queue.toKey(id), records.map((r) => r.id));
-      snapshots.forEach((s, i) => applySnapshot(records[i], s));
+      snapshots.forEach((s, i) => applySnapshot(records[i], s, this.#options.maxPayloadBytes));
     } catch {
       this.#needSweep = true;
     } finally {

@@ -1,6 +1,6 @@
 /**
  * Connection options for the connections BullMQ opens itself (the blocking
- * ones of QueueEvents and Worker): ours, with BullMQ's own `url` key.
+ * ones of the Worker): ours, with BullMQ's own `url` key.
  */
 import { clientOptions } from './connectRedis';
 import type { QueueConnection } from './options';

@@ -54,3 +54,28 @@ export class PayloadTooLargeError extends RangeError {
     this.what = what;
   }
 }
+
+/**
+ * A queue worker refused a job's task: the module (after resolving paths
+ * and symlinks) or the export is not on the worker's allowlist
+ * (`startQueueWorker({ tasks })`, `rxfutures-worker --tasks`). Nothing of
+ * the job ran. The producer's future fails with it; the worker goes on.
+ *
+ * @example
+ * ```ts
+ * const err = await queue.submit(task('node:child_process', 'execSync'), 'id').exception();
+ * if (err instanceof TaskNotAllowedError) console.log(err.specifier, err.exportName); // node:child_process execSync
+ * ```
+ */
+export class TaskNotAllowedError extends Error {
+  override readonly name: string = 'TaskNotAllowedError';
+  /** The module the job named, as it named it. */
+  readonly specifier: string;
+  /** The export the job named. */
+  readonly exportName: string;
+  constructor(specifier: string, exportName: string, why: string, options?: ErrorOptions) {
+    super(`the queue worker refused task ${JSON.stringify(exportName)} of ${JSON.stringify(specifier)}: ${why}`, options);
+    this.specifier = specifier;
+    this.exportName = exportName;
+  }
+}

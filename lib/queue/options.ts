@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { checkPositiveInteger, describe } from '../internal/validate';
+import type { QueueTaskEntry } from './TaskAllowlist';
 
 /**
  * Where Redis is: a `redis://` / `rediss://` URL, or ioredis connection
@@ -77,10 +78,21 @@ export interface QueueExecutorOptions extends CommonOptions {
  *
  * @example
  * ```ts
- * const options: QueueWorkerOptions = { connection: 'redis://127.0.0.1:6379', queueName: 'images', concurrency: 8 };
+ * const options: QueueWorkerOptions = { connection: 'redis://127.0.0.1:6379', queueName: 'images', tasks: ['/srv/app/tasks.js'], concurrency: 8 };
  * ```
  */
 export interface QueueWorkerOptions extends CommonOptions {
+  /**
+   * Required: the task modules (and optionally exports) this worker may
+   * run. Whoever can write to Redis can add a job naming any module, so a
+   * job naming anything else fails with `TaskNotAllowedError` and runs
+   * nothing. Entries: a module (absolute path, `file:` URL, package name,
+   * or a path relative to the working directory) allows its own function
+   * exports; `'module#a,b'`, `{ module, exports: ['a', 'b'] }` or a `Task`
+   * allow only those. Modules are compared by real path, after symlinks.
+   * Each module is loaded once at start to read its exports.
+   */
+  tasks: QueueTaskEntry | readonly QueueTaskEntry[];
   /** Jobs this process takes at once. @default `threads` */
   concurrency?: number;
   /** Worker threads of the local thread pool that runs the tasks. @default `availableParallelism()` */

@@ -14,8 +14,12 @@ import { findUncloneable } from '../internal/cloneCheck';
 import type { EncodedError } from '../internal/errorCodec';
 import { PayloadTooLargeError } from './errors';
 
-/** Protocol version, so a future worker can refuse what it does not understand. */
-export const kProtocol = 1;
+/**
+ * Protocol version, so a worker can refuse what it does not understand.
+ * 2: exceptions travel v8-serialised (so BigInt, Date, Map… properties
+ * survive), and a refused task has its own progress kind.
+ */
+export const kProtocol = 2;
 
 /**
  * Job kinds: one call, a chunk of calls of one task (`chunksize`), or a
@@ -41,10 +45,16 @@ export type BatchOutcome = Array<[0, unknown] | [1, EncodedError]>;
 
 /**
  * Progress events the worker sends while a job runs: a generator's yield,
- * or the task's exception (sent just before the job fails, so the producer
- * can rebuild it whole — BullMQ's `failedReason` keeps only a message).
+ * or why the job is about to fail (sent just before, so the producer can
+ * rebuild the exception whole — BullMQ's `failedReason` keeps only a
+ * message): the task's exception (`e`: a packed {@link EncodedError}), a
+ * payload over the limit, or a task the worker's allowlist refused.
  */
-export type Progress = { rxf: 'yield'; v: string } | { rxf: 'error'; e: EncodedError } | { rxf: 'tooLarge'; what: string; bytes: number; limit: number };
+export type Progress =
+  | { rxf: 'yield'; v: string }
+  | { rxf: 'error'; e: string }
+  | { rxf: 'tooLarge'; what: string; bytes: number; limit: number }
+  | { rxf: 'refused'; s: string; x: string; why: string };
 
 /**
  * The name a job gets in BullMQ (shown by dashboards).
@@ -79,25 +89,34 @@ export function pack(value: unknown, what: string, limit: number, path = 'value'
 }
 
 /**
- * Reads a value written by {@link pack}.
+ * The longest base64 text {@link pack} writes for `limit` bytes.
  * @example
  * ```ts
- * unpack(pack(new Map(), 'x', 1e6)); // Map(0) {}
+ * packedLength(3); // 4
  * ```
  */
-export function unpack(text: string): unknown {
-  return deserialize(Buffer.from(text, 'base64'));
+export function packedLength(limit: number): number {
+  return Math.ceil(limit / 3) * 4;
 }
 
 /**
- * True for progress data this protocol sent (other producers' progress is ignored).
+ * Reads a value written by {@link pack}. The text comes from Redis, where
+ * anyone with write access could have put it: its length is checked against
+ * `limit` before anything is decoded, and any failure is a TypeError.
  * @example
  * ```ts
- * isProgress({ rxf: 'yield', v: '' }); // true
+ * unpack(pack(new Map(), 'x', 1e6), 1e6); // Map(0) {}
  * ```
+ * @throws TypeError for text that is not a string, too long, or not a serialised value
  */
-export function isProgress(data: unknown): data is Progress {
-  return typeof data === 'object' && data !== null && typeof (data as { rxf?: unknown }).rxf === 'string';
+export function unpack(text: unknown, limit: number): unknown {
+  if (typeof text !== 'string') throw new TypeError(`expected a base64 string, got ${typeof text}`);
+  if (text.length > packedLength(limit)) throw new TypeError(`${text.length} characters of base64, over maxPayloadBytes (${limit})`);
+  try {
+    return deserialize(Buffer.from(text, 'base64'));
+  } catch (error) {
+    throw new TypeError(`not a serialised value: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /**

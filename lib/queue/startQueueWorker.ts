@@ -4,6 +4,7 @@ import { bullConnection } from './bullConnection';
 import { closeClient, connectRedis } from './connectRedis';
 import { BrokenQueue } from './errors';
 import { JobRunner } from './JobRunner';
+import { TaskAllowlist } from './TaskAllowlist';
 import { loadBullmq } from './load';
 import { fillWorkerOptions, type QueueWorkerOptions } from './options';
 import { interruptChannel, type JobData } from './protocol';
@@ -13,7 +14,7 @@ import { interruptChannel, type JobData } from './protocol';
  *
  * @example
  * ```ts
- * const worker = await startQueueWorker({ connection: url, queueName: 'q' });
+ * const worker = await startQueueWorker({ connection: url, queueName: 'q', tasks: ['/srv/app/tasks.js'] });
  * process.on('SIGTERM', () => void worker.close());
  * ```
  */
@@ -39,30 +40,40 @@ export interface QueueWorker {
  * stops a job here, and a job whose worker dies is run again by another
  * (BullMQ's stalled-job recovery, after `lockDuration`).
  *
- * Task specifiers must resolve here: use package names, or paths that are
- * the same on every machine.
+ * The queue is a trust boundary: whoever can write to Redis can add a job
+ * naming any module, so the worker runs only the task modules listed in
+ * `tasks` (it refuses to start without them); a job naming anything else
+ * fails with `TaskNotAllowedError` and runs nothing. Every job's data is
+ * checked and bounded before use. Task specifiers must resolve here: use
+ * package names, or paths that are the same on every machine.
  *
  * @example
  * ```ts
  * import { startQueueWorker } from 'rxfutures';
- * const worker = await startQueueWorker({ connection: 'redis://10.0.0.5:6379', queueName: 'thumbnails', concurrency: 8 });
+ * const worker = await startQueueWorker({
+ *   connection: process.env.REDIS_URL!,
+ *   queueName: 'thumbnails',
+ *   tasks: ['my-tasks#resize,crop'],
+ *   concurrency: 8,
+ * });
  * process.once('SIGTERM', () => void worker.close());
  * ```
  * @see QueueExecutor
  * @param options - see {@link QueueWorkerOptions}
  * @returns the running worker, once connected
  * @throws (rejects with) `BrokenQueue` if Redis is not reachable within `connectTimeout`;
- *   `TypeError`/`RangeError` for a bad option
+ *   `TypeError`/`RangeError` for a bad option, a missing or empty `tasks`, or a listed module or export that is not there
  */
 export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
   const o = fillWorkerOptions(options);
+  const allowlist = await TaskAllowlist.load(options.tasks, 'startQueueWorker: options.tasks');
   const client = await connectRedis(o.connection, o.connectTimeout, 'startQueueWorker');
   const subscriber = client.duplicate();
   subscriber.on('error', () => undefined);
   const pool = new ThreadPoolExecutor({ maxWorkers: o.threads });
-  const runner = new JobRunner(pool, o.maxPayloadBytes);
+  const runner = new JobRunner(pool, allowlist, o.maxPayloadBytes);
   try {
-    subscriber.on('message', (_channel: string, jobId: string) => runner.interrupt(jobId));
+    subscriber.on('message', (_channel: unknown, jobId: unknown) => runner.interrupt(jobId));
     await subscriber.subscribe(interruptChannel(o.prefix, o.queueName));
     const { Worker } = loadBullmq();
     const worker = new Worker<JobData, string>(o.queueName, (job: Job<JobData>) => runner.run(job), {

@@ -1,7 +1,8 @@
 import { asyncScheduler, Observable, timer, type SchedulerLike } from 'rxjs';
 import { TimeoutError } from '../errors';
 import type { Future } from '../Future';
-import { checkFutures, checkTimeout } from '../internal/validate';
+import { checkFutures } from '../checkFutures';
+import { checkTimeout } from '../internal/validate';
 
 /** Options of {@link asCompleted$}. */
 export interface AsCompleted$Options {
@@ -44,18 +45,19 @@ export interface AsCompleted$Options {
  * @see mapUnordered$
  * @param futures - the futures; duplicates are emitted once
  * @param options - `timeout`, `cancelOnUnsubscribe` (default `true`), `interrupt` (default `true`), `scheduler`
- * @returns an Observable of the futures, in completion order
+ * @returns an Observable of the futures, in completion order, typed as passed (mixed result types give a union)
  * @throws TypeError for a non-future, RangeError for a bad timeout, when called
  */
-export function asCompleted$<T>(futures: Iterable<Future<T>>, options: AsCompleted$Options = {}): Observable<Future<T>> {
-  const fs = checkFutures(futures, 'asCompleted$') as Future<T>[];
+export function asCompleted$<F extends Future<any>>(futures: Iterable<F>, options: AsCompleted$Options = {}): Observable<F> {
+  const fs = checkFutures(futures, 'asCompleted$') as F[];
   const { timeout, cancelOnUnsubscribe = true, interrupt = true, scheduler = asyncScheduler } = options ?? {};
   const badTimeout = checkTimeout(timeout, 'asCompleted$: options.timeout');
   if (badTimeout) throw badTimeout;
-  return new Observable<Future<T>>((subscriber) => {
+  return new Observable<F>((subscriber) => {
     // Futures not yet emitted.
     const pending = new Set(fs);
-    const onDone = (f: Future<T>): void => {
+    const onDone = (done: Future<unknown>): void => {
+      const f = done as F;
       if (!pending.delete(f)) return;
       subscriber.next(f);
       if (pending.size === 0) subscriber.complete();

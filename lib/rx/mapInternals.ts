@@ -1,10 +1,11 @@
-import { Observable, takeWhile, type OperatorFunction, type Subscriber, type TeardownLogic } from 'rxjs';
+import { Observable, type OperatorFunction, type Subscriber } from 'rxjs';
 import type { Executor, TaskLike } from '../Executor';
 import type { Future } from '../Future';
 import { Fifo } from '../internal/Fifo';
 import { kPreferredInFlight, kSubmitBatch } from '../internal/symbols';
 import { checkPositiveInteger, checkPositiveIntegerOrInfinity, describe } from '../internal/validate';
 import { isTask } from '../Task';
+import { subscribeLinked } from './subscribeLinked';
 
 /** Options shared by {@link mapOrdered$} and {@link mapUnordered$}. */
 export interface MapInternalsOptions {
@@ -53,7 +54,9 @@ export function mapInternals<T, R>(
   }
   const { chunksize = 1, interrupt = true, ordered } = options;
   checkPositiveInteger(chunksize, `${name}: options.chunksize`);
-  const workers = Number.isInteger(executor.maxWorkers) && executor.maxWorkers > 0 ? executor.maxWorkers : 1;
+  const { maxWorkers } = executor;
+  // maxWorkers: Infinity (VirtualExecutor) starts every call at once, so no window is needed either.
+  const workers = maxWorkers === Infinity || (Number.isInteger(maxWorkers) && maxWorkers > 0) ? maxWorkers : 1;
   // Room for two messages per worker, so no worker waits for the next one.
   const { buffersize = 2 * workers * chunksize } = options;
   checkPositiveIntegerOrInfinity(buffersize, `${name}: options.buffersize`);
@@ -89,7 +92,7 @@ interface EngineConfig<T, R> {
   batch: boolean;
 }
 
-function mapEngine<T, R>(source: Observable<T>, subscriber: Subscriber<Awaited<R>>, config: EngineConfig<T, R>): TeardownLogic {
+function mapEngine<T, R>(source: Observable<T>, subscriber: Subscriber<Awaited<R>>, config: EngineConfig<T, R>): void {
   const { executor, task, window: currentWindow, chunksize, interrupt, ordered, batch } = config;
   // Source values waiting for room: plain values, never futures (backpressure).
   const buffer = new Fifo<T>();
@@ -103,26 +106,31 @@ function mapEngine<T, R>(source: Observable<T>, subscriber: Subscriber<Awaited<R
   const active = (): number => (ordered ? window.length : inFlight.size);
   // The source completed.
   let isComplete = false;
-  // Errored, completed or unsubscribed: nothing more is emitted or submitted.
-  let closed = false;
   // pump() is running; `again` asks it for one more round (re-entrant calls).
   let pumping = false;
   let again = false;
+  // Errored, completed or unsubscribed: nothing more is emitted or submitted. `subscriber.closed` is the one flag:
+  // it turns true inside the downstream's own unsubscribe, even in the middle of a synchronous emission.
+
+  // Registered before the source is subscribed, so it runs however early the downstream leaves.
+  subscriber.add(() => {
+    buffer.drain();
+    const unfinished = ordered ? window.drain() : [...inFlight];
+    inFlight.clear();
+    finished.length = 0;
+    // Newest first: queued calls are cancelled before running ones free their workers.
+    for (const f of unfinished.reverse()) if (!f.done()) f.cancel({ interrupt });
+  });
 
   const onDone = (f: Future<Awaited<R>>): void => {
-    if (closed) return;
+    if (subscriber.closed) return;
     if (!ordered) finished.push(f);
     pump();
   };
 
-  const fail = (err: unknown): void => {
-    closed = true;
-    subscriber.error(err);
-  };
-
   // Emits what can be emitted: the head in order, or whatever finished.
   const emitReady = (): void => {
-    while (!closed) {
+    while (!subscriber.closed) {
       let f: Future<Awaited<R>> | undefined;
       if (ordered) {
         if (window.peek()?.done() !== true) return;
@@ -136,7 +144,7 @@ function mapEngine<T, R>(source: Observable<T>, subscriber: Subscriber<Awaited<R
       try {
         value = f.resultNow();
       } catch (err) {
-        return fail(err);
+        return subscriber.error(err);
       }
       subscriber.next(value);
     }
@@ -145,7 +153,7 @@ function mapEngine<T, R>(source: Observable<T>, subscriber: Subscriber<Awaited<R
   // Submits buffered values while there is room, a chunk at a time.
   const submitMore = (): void => {
     const buffersize = currentWindow();
-    while (!closed && buffer.length > 0 && active() < buffersize) {
+    while (!subscriber.closed && buffer.length > 0 && active() < buffersize) {
       const want = Math.min(chunksize, buffer.length);
       const room = buffersize - active();
       // A partial chunk waits for more values, and a chunk waits for room, unless nothing of ours is running.
@@ -158,9 +166,10 @@ function mapEngine<T, R>(source: Observable<T>, subscriber: Subscriber<Awaited<R
             ? [executor.submit(task, buffer.shift()!)]
             : (executor as unknown as Batching)[kSubmitBatch]<[T], R>(task, takeArgs(buffer, n));
       } catch (err) {
-        return fail(err);
+        return subscriber.error(err);
       }
       for (const f of futures) (ordered ? window.push(f) : inFlight.add(f));
+      // A synchronous executor's futures are done already: their callbacks run here and ask pump() for another round.
       for (const f of futures) f.addDoneCallback(onDone);
     }
   };
@@ -176,41 +185,24 @@ function mapEngine<T, R>(source: Observable<T>, subscriber: Subscriber<Awaited<R
         again = false;
         emitReady();
         submitMore();
-        if (!closed && isComplete && buffer.length === 0 && active() === 0) {
-          closed = true;
-          subscriber.complete();
-        }
-      } while (again && !closed);
+        if (!subscriber.closed && isComplete && buffer.length === 0 && active() === 0) subscriber.complete();
+      } while (again && !subscriber.closed);
     } finally {
       pumping = false;
     }
   };
 
-  const subscription = source.pipe(takeWhile(() => !closed)).subscribe({
+  subscribeLinked(source, subscriber, {
     next: (value) => {
       buffer.push(value);
       pump();
     },
-    error: (err) => {
-      if (!closed) fail(err);
-    },
+    error: (err) => subscriber.error(err),
     complete: () => {
-      if (closed) return;
       isComplete = true;
       pump();
     },
   });
-
-  return () => {
-    closed = true;
-    subscription.unsubscribe();
-    buffer.drain();
-    const unfinished = ordered ? window.drain() : [...inFlight];
-    inFlight.clear();
-    finished.length = 0;
-    // Newest first: queued calls are cancelled before running ones free their workers.
-    for (const f of unfinished.reverse()) if (!f.done()) f.cancel({ interrupt });
-  };
 }
 
 /** The next `n` buffered values as one-argument calls. */

@@ -1,7 +1,9 @@
-import { asyncScheduler, Observable, timer, type SchedulerLike } from 'rxjs';
+import { asapScheduler, asyncScheduler, Observable, timer, type SchedulerLike, type Subscription } from 'rxjs';
 import type { Future } from '../Future';
-import { ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, type DoneAndNotDone, type ReturnWhen } from '../wait';
-import { checkFutures, checkTimeout } from '../internal/validate';
+import { ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, type ReturnWhen } from '../wait';
+import { failed } from '../internal/failed';
+import { checkFutures } from '../checkFutures';
+import { checkTimeout } from '../internal/validate';
 
 /** Options of {@link waitFirst$}. */
 export interface WaitFirst$Options {
@@ -13,7 +15,10 @@ export interface WaitFirst$Options {
   cancelOnUnsubscribe?: boolean;
   /** Cancelling also stops running tasks; `false` is Python's strict semantics. @default true */
   interrupt?: boolean;
-  /** The clock of `timeout`. @default asyncScheduler (virtual inside TestScheduler.run) */
+  /**
+   * The clock of `timeout`; given, it also takes the split (an action with no delay).
+   * @default asyncScheduler for the timeout, asapScheduler for the split (both virtual inside TestScheduler.run)
+   */
   scheduler?: SchedulerLike;
 }
 
@@ -27,6 +32,13 @@ export interface WaitFirst$Options {
  * futures:     a: ---done   b: -----done
  * waitFirst$:  ---(s|)       s = { done: {a}, notDone: {b} }
  * ```
+ *
+ * The split is the one {@link wait} gives for the same futures at the same
+ * moment: it is taken at the end of the synchronous run in which the
+ * condition was met (an `asapScheduler` action: a microtask, as `wait`'s;
+ * inside `TestScheduler.run`, before the next action), so futures that end
+ * together — a chunk's results, a loop of `cancel()` — are all in `done`.
+ * If the condition holds at subscription, the split is emitted at once.
  *
  * Unsubscribing before the emission cancels the unfinished futures
  * (`cancelOnUnsubscribe`, default `true`); after it, nothing is cancelled:
@@ -43,29 +55,37 @@ export interface WaitFirst$Options {
  * @see wait
  * @param futures - the futures (duplicates are counted once)
  * @param options - `returnWhen`, `timeout`, `cancelOnUnsubscribe`, `interrupt`, `scheduler`
- * @returns an Observable of one `{ done, notDone }`
+ * @returns an Observable of one `{ done, notDone }`; the sets hold the futures' own type, so futures of
+ *   mixed result types give a union (`Future<number> | Future<string>`)
  * @throws TypeError for a non-future, RangeError for a bad timeout or returnWhen, when called
  */
-export function waitFirst$<T>(futures: Iterable<Future<T>>, options: WaitFirst$Options = {}): Observable<DoneAndNotDone<T>> {
-  const fs = checkFutures(futures, 'waitFirst$') as Future<T>[];
-  const { returnWhen = FIRST_COMPLETED, timeout, cancelOnUnsubscribe = true, interrupt = true, scheduler = asyncScheduler } = options ?? {};
+export function waitFirst$<F extends Future<any>>(futures: Iterable<F>, options: WaitFirst$Options = {}): Observable<{ done: Set<F>; notDone: Set<F> }> {
+  const fs = checkFutures(futures, 'waitFirst$') as F[];
+  const { returnWhen = FIRST_COMPLETED, timeout, cancelOnUnsubscribe = true, interrupt = true } = options ?? {};
+  const scheduler = options?.scheduler ?? asyncScheduler;
+  // Takes the split once the synchronous run that met the condition is over.
+  const splitScheduler = options?.scheduler ?? asapScheduler;
   const badTimeout = checkTimeout(timeout, 'waitFirst$: options.timeout');
   if (badTimeout) throw badTimeout;
   if (returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION && returnWhen !== ALL_COMPLETED) {
     throw new RangeError(`waitFirst$: options.returnWhen must be FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED, got ${String(returnWhen)}`);
   }
-  const failed = (f: Future<T>): boolean => !f.cancelled() && f.exceptionNow() !== undefined;
-  return new Observable<DoneAndNotDone<T>>((subscriber) => {
+  return new Observable<{ done: Set<F>; notDone: Set<F> }>((subscriber) => {
     // The split was emitted: from then on nothing is cancelled.
     let emitted = false;
+    // The action that will take the split, once the condition is met or the timeout passed.
+    let splitting: Subscription | undefined;
     const emit = (): void => {
       if (emitted) return;
       emitted = true;
-      const done = new Set<Future<T>>();
-      const notDone = new Set<Future<T>>();
+      const done = new Set<F>();
+      const notDone = new Set<F>();
       for (const f of fs) (f.done() ? done : notDone).add(f);
       subscriber.next({ done, notDone });
       subscriber.complete();
+    };
+    const emitSoon = (): void => {
+      splitting ??= splitScheduler.schedule(emit);
     };
     const watched = fs.filter((f) => !f.done());
     // How many are done, and whether one of them failed.
@@ -73,17 +93,18 @@ export function waitFirst$<T>(futures: Iterable<Future<T>>, options: WaitFirst$O
     let anyFailed = fs.some((f) => f.done() && failed(f));
     const isMet = (): boolean =>
       doneCount === fs.length || (returnWhen === FIRST_COMPLETED && doneCount > 0) || (returnWhen === FIRST_EXCEPTION && anyFailed);
-    const onDone = (f: Future<T>): void => {
+    const onDone = (f: Future<unknown>): void => {
       doneCount += 1;
       anyFailed ||= failed(f);
-      if (isMet()) emit();
+      if (isMet()) emitSoon();
     };
     if (isMet()) emit();
     else for (const f of watched) if (!emitted) f.addDoneCallback(onDone);
     const timeoutSubscription =
-      emitted || timeout === undefined || timeout === null || timeout === Infinity ? undefined : timer(timeout, scheduler).subscribe(emit);
+      emitted || timeout === undefined || timeout === null || timeout === Infinity ? undefined : timer(timeout, scheduler).subscribe(emitSoon);
     return () => {
       timeoutSubscription?.unsubscribe();
+      splitting?.unsubscribe();
       for (const f of watched) f.removeDoneCallback(onDone);
       if (!emitted && cancelOnUnsubscribe) for (const f of [...watched].reverse()) if (!f.done()) f.cancel({ interrupt });
     };

@@ -3,17 +3,18 @@
  * and shutdown. The slots, the clock and the log are its engine's job
  * (VirtualPool.ts).
  */
-import type { SchedulerLike } from 'rxjs';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { ShutdownError } from '../errors';
 import type { Future } from '../Future';
 import type { Executor, MapOptions, ShutdownOptions, StreamTaskLike, TaskLike } from '../Executor';
 import type { Task } from '../Task';
 import { orderedMap } from '../internal/orderedMap';
 import { kSubmitBatch } from '../internal/symbols';
-import { checkPositiveInteger, describe } from '../internal/validate';
+import { exitingMessage, processIsExiting } from '../internal/processExiting';
+import { checkPositiveIntegerOrInfinity, describe } from '../internal/validate';
 import { checkTask } from '../internal/inProcess';
 import type { VirtualLogEntry } from './VirtualLogEntry';
-import { VirtualPool, type AnyTask } from './VirtualPool';
+import { VirtualPool, type AnyTask, type SubscriptionLog } from './VirtualPool';
 import { VirtualStream } from './VirtualStream';
 
 /**
@@ -25,9 +26,14 @@ import { VirtualStream } from './VirtualStream';
  * ```
  */
 export interface VirtualExecutorOptions {
-  /** The clock: the `TestScheduler` inside `run()`, or any `SchedulerLike`. */
-  scheduler: SchedulerLike;
-  /** How many tasks run at once; the rest wait in FIFO order. @default 1 */
+  /**
+   * The clock. Inside `TestScheduler.run()` the default `asyncScheduler` is
+   * virtual, as for RxJS's own operators; outside it, pass the TestScheduler
+   * (or any `SchedulerLike`).
+   * @default asyncScheduler
+   */
+  scheduler?: SchedulerLike;
+  /** How many tasks run at once; the rest wait in FIFO order. `Infinity`: every call starts at once. @default 1 */
   maxWorkers?: number;
   /** Virtual time one call (or one yielded value of a stream) takes. @default () => 1 */
   duration?: (task: Task | Function, args: readonly unknown[]) => number;
@@ -41,7 +47,8 @@ export interface VirtualExecutorOptions {
  * A call is made when it gets a worker slot and holds the slot for
  * `duration(task, args)` frames; its result (or exception) is set at the
  * end of that time. Queueing beyond `maxWorkers`, `cancel`,
- * `cancel({ interrupt: true })`, chunks (`kSubmitBatch`: calls one after
+ * `cancel({ interrupt: true })` (which aborts the call's
+ * `currentAbortSignal()`), chunks (`kSubmitBatch`: calls one after
  * another on one worker, results together; interrupting a call not reached
  * skips it, interrupting the one executing stops the worker and re-runs
  * the rest first) and `shutdown` behave as in the thread pool. Every step
@@ -65,7 +72,7 @@ export interface VirtualExecutorOptions {
  *
  * const testScheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
  * testScheduler.run(({ cold, expectObservable }) => {
- *   const executor = new VirtualExecutor({ scheduler: testScheduler, maxWorkers: 2, duration: () => 3 });
+ *   const executor = new VirtualExecutor({ maxWorkers: 2, duration: () => 3 }); // virtual asyncScheduler
  *   const squares = cold('ab|', { a: 2, b: 3 }).pipe(mapOrdered$(executor, (n: number) => n * n));
  *   expectObservable(squares).toBe('---x(y|)', { x: 4, y: 9 });
  * });
@@ -81,15 +88,15 @@ export class VirtualExecutor implements Executor {
   #isShutdown = false;
 
   /**
-   * @param options - `scheduler` (required), `maxWorkers` (default 1), `duration` (default one frame)
-   * @throws TypeError without a scheduler or with a non-function duration; RangeError for a bad maxWorkers
+   * @param options - `scheduler` (default `asyncScheduler`), `maxWorkers` (default 1, `Infinity` allowed), `duration` (default one frame)
+   * @throws TypeError for a scheduler that is not a SchedulerLike or a non-function duration; RangeError for a bad maxWorkers
    */
-  constructor(options: VirtualExecutorOptions) {
-    const { scheduler, maxWorkers = 1, duration = () => 1 } = options ?? ({} as VirtualExecutorOptions);
+  constructor(options: VirtualExecutorOptions = {}) {
+    const { scheduler = asyncScheduler, maxWorkers = 1, duration = () => 1 } = options ?? {};
     if (scheduler === null || typeof scheduler !== 'object' || typeof scheduler.schedule !== 'function') {
       throw new TypeError(`VirtualExecutor: options.scheduler must be an RxJS SchedulerLike, got ${describe(scheduler)}`);
     }
-    checkPositiveInteger(maxWorkers, 'VirtualExecutor: options.maxWorkers');
+    checkPositiveIntegerOrInfinity(maxWorkers, 'VirtualExecutor: options.maxWorkers');
     if (typeof duration !== 'function') {
       throw new TypeError(`VirtualExecutor: options.duration must be a function, got ${describe(duration)}`);
     }
@@ -100,6 +107,28 @@ export class VirtualExecutor implements Executor {
   /** Every submission, start, end, cancellation and interrupt so far, in order. */
   get log(): readonly VirtualLogEntry[] {
     return this.#pool.log;
+  }
+
+  /**
+   * The calls of `task` (of every task if omitted), in submission order, as
+   * RxJS subscription logs for `expectSubscriptions`: `^` where the call was
+   * submitted, `!` where it ended — finished, failed, cancelled or
+   * interrupted. A call that has not ended has no `!`.
+   *
+   * @example
+   * ```ts
+   * testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+   *   const executor = new VirtualExecutor({ duration: () => 10 });
+   *   const slow = (x: string) => x;
+   *   expectObservable(cold('--a').pipe(mapOrdered$(executor, slow)), '^-----!').toBe('------');
+   *   expectSubscriptions(executor.subscriptionsOf(slow)).toBe('--^---!'); // interrupted by the unsubscribe
+   * });
+   * ```
+   * @param task - the function or Task passed to submit/map/stream; omitted: all calls
+   * @returns one SubscriptionLog per call
+   */
+  subscriptionsOf(task?: TaskLike<any[], unknown> | StreamTaskLike<any[], unknown>): SubscriptionLog[] {
+    return this.#pool.subscriptionsOf(task);
   }
 
   /**
@@ -189,5 +218,7 @@ export class VirtualExecutor implements Executor {
 
   #checkOpen(method: string): void {
     if (this.#isShutdown) throw new ShutdownError(`${method}: cannot schedule new futures after shutdown`);
+    // As every executor: once the process is exiting, no scheduler will run the call.
+    if (processIsExiting()) throw new ShutdownError(exitingMessage(method));
   }
 }

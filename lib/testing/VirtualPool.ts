@@ -6,13 +6,17 @@
  * the facade (VirtualExecutor.ts).
  */
 import { VirtualTimeScheduler, type SchedulerLike, type Subscription } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
 import { CancelledError } from '../errors';
+import { runInCall, signalContext } from '../internal/callContext';
 import { Future } from '../Future';
 import type { Task } from '../Task';
 import { describe } from '../internal/validate';
 import { iterate, loadInProcess, promiseInVirtualTime, settle, type Outcome, type Settling } from '../internal/inProcess';
 import type { VirtualEvent, VirtualLogEntry } from './VirtualLogEntry';
 import type { VirtualStream } from './VirtualStream';
+
+const kOneDayMs = 86_400_000;
 
 /**
  * What the pool runs: a function (closures are fine) or a module Task.
@@ -43,7 +47,25 @@ export interface Call {
   executed: boolean;
   // The job it is in (a new one when a stopped chunk is re-run).
   job: Job;
+  // What `currentAbortSignal()` returns inside its current run; aborted when it is interrupted.
+  controller?: AbortController;
 }
+
+/**
+ * RxJS's `SubscriptionLog` (what `expectSubscriptions` compares): the class
+ * is not exported from `rxjs/testing`, so it is named through the public
+ * `TestScheduler.parseMarblesAsSubscriptions`, which returns one.
+ * @example
+ * ```ts
+ * const logs: SubscriptionLog[] = executor.subscriptionsOf(task);
+ * ```
+ */
+export type SubscriptionLog = ReturnType<typeof TestScheduler.parseMarblesAsSubscriptions>;
+const SubscriptionLogClass = TestScheduler.parseMarblesAsSubscriptions('^').constructor as new (
+  subscribedFrame: number,
+  unsubscribedFrame?: number,
+) => SubscriptionLog;
+
 
 // What takes one worker slot: one call, a chunk of calls (one message), or a generator run.
 interface Job {
@@ -75,9 +97,14 @@ export class VirtualPool {
   readonly #scheduler: SchedulerLike;
   readonly #maxWorkers: number;
   readonly #duration: (task: Task | Function, args: readonly unknown[]) => number;
-  // Virtual time cannot wait for real promises.
+  // A VirtualTimeScheduler (TestScheduler) given explicitly: virtual time cannot wait for real promises.
   readonly #virtual: boolean;
   readonly #log: VirtualLogEntry[] = [];
+  // Each call's life as a subscription, from submission to its end, by call id (subscriptionsOf).
+  readonly #spans = new Map<number, SubscriptionLog>();
+  // The same logs, live arrays by task and for every call, in submission order, as ColdObservable.subscriptions.
+  readonly #spansByTask = new Map<unknown, SubscriptionLog[]>();
+  readonly #allSpans: SubscriptionLog[] = [];
   // Jobs waiting for a slot, FIFO.
   readonly #queue: Job[] = [];
   // Jobs holding a slot.
@@ -99,6 +126,19 @@ export class VirtualPool {
     return this.#log;
   }
 
+  /**
+   * Each call of `task` (every call if omitted), in submission order, as a
+   * subscription from its submission to its end (`Infinity` while it has not
+   * ended). A live array, filled as calls are made, like
+   * `ColdObservable.subscriptions`: `expectSubscriptions` reads it at flush.
+   */
+  subscriptionsOf(task?: unknown): SubscriptionLog[] {
+    if (task === undefined) return this.#allSpans;
+    let logs = this.#spansByTask.get(task);
+    if (logs === undefined) this.#spansByTask.set(task, (logs = []));
+    return logs;
+  }
+
   /** A new queued call with the next id, logged as `submitted`. */
   newCall(args: unknown[]): Call {
     const call: Call = { id: this.#nextId++, args, future: new Future<unknown>(), state: 'queued', executed: false, job: undefined! };
@@ -112,6 +152,10 @@ export class VirtualPool {
     this.#queue.push(job);
     for (const call of calls) {
       call.job = job;
+      const span = new SubscriptionLogClass(this.#scheduler.now());
+      this.#spans.set(call.id, span);
+      this.#allSpans.push(span);
+      this.subscriptionsOf(task).push(span);
       call.future.addDoneCallback((f) => {
         // Cancelled while pending: its spot is freed. (Running ones go through #interrupt.)
         if (!f.cancelled() || call.state !== 'queued') return;
@@ -138,7 +182,10 @@ export class VirtualPool {
   }
 
   #record(event: VirtualEvent, call: Call): void {
-    this.#log.push({ time: this.#scheduler.now(), event, id: call.id, args: call.args });
+    const time = this.#scheduler.now();
+    this.#log.push({ time, event, id: call.id, args: call.args });
+    const span = this.#spans.get(call.id);
+    if (span !== undefined && event !== 'submitted' && event !== 'started' && span.unsubscribedFrame === Infinity) span.unsubscribedFrame = time;
   }
 
   #dropIfEmpty(job: Job): void {
@@ -207,7 +254,7 @@ export class VirtualPool {
     if (!opened.outcome!.ok) return this.#after(job, call, opened, 'the generator', () => finish(opened.outcome!));
     const iterator = opened.outcome!.value as Iterator<unknown> | AsyncIterator<unknown>;
     const step = (): void => {
-      const next = settle(() => iterator.next());
+      const next = settle(() => this.#inCall(call, () => iterator.next()));
       if (next.outcome?.ok && (next.outcome.value as IteratorResult<unknown>).done) return finish({ ok: true, value: undefined });
       this.#after(job, call, next, 'the generator', () => {
         const outcome = next.outcome!;
@@ -221,12 +268,18 @@ export class VirtualPool {
     step();
   }
 
-  // Calls the task now: the call is the one this worker is executing.
+  // Calls the task now: the call is the one this worker is executing, with a fresh signal for this run.
   #call(job: Job, call: Call, run: () => unknown): Settling {
     job.current = call;
     call.executed = true;
+    call.controller = new AbortController();
     this.#record('started', call);
-    return settle(run);
+    return settle(() => this.#inCall(call, run));
+  }
+
+  // Runs `fn` as part of the call, so currentAbortSignal() and throwIfInterrupted() see its signal.
+  #inCall<T>(call: Call, fn: () => T): T {
+    return runInCall(signalContext(call.controller!.signal), fn);
   }
 
   // After one duration (and, in real time, once `result` settles), `then()` — unless the worker was stopped.
@@ -242,12 +295,18 @@ export class VirtualPool {
     };
     job.action = this.#scheduler.schedule(() => {
       if (result.outcome !== undefined) return go();
-      if (this.#virtual) {
+      if (this.#isVirtual()) {
         result.outcome = { ok: false, error: promiseInVirtualTime(what) };
         return go();
       }
       void result.settled!.then(() => this.#scheduler.schedule(go));
     }, frames);
+  }
+
+  // Virtual time: a VirtualTimeScheduler, or the default asyncScheduler inside TestScheduler.run(), whose
+  // clock then reads frames (0, 1, 2…) — a clock more than a day away from the wall clock is not real time.
+  #isVirtual(): boolean {
+    return this.#virtual || Math.abs(this.#scheduler.now() - Date.now()) > kOneDayMs;
   }
 
   #durationOf(task: AnyTask, args: unknown[]): number {
@@ -276,6 +335,7 @@ export class VirtualPool {
     const job = call.job;
     call.state = 'over';
     this.#record(call.executed ? 'interrupted' : 'cancelled', call);
+    if (call.executed) call.controller?.abort(new CancelledError('the task was interrupted'));
     if (!this.#running.has(job) || job.current !== call) return this.#dropIfEmpty(job);
     job.action?.unsubscribe();
     this.#release(job);

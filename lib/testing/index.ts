@@ -4,3 +4,4 @@
  */
 export { VirtualExecutor, type VirtualExecutorOptions } from './VirtualExecutor';
 export type { VirtualLogEntry, VirtualEvent } from './VirtualLogEntry';
+export type { SubscriptionLog } from './VirtualPool';

@@ -5,9 +5,11 @@ import { Future } from '../Future';
 import { findUncloneable } from '../internal/cloneCheck';
 import { missingEntryMessage } from '../internal/entryFile';
 import { orderedMap } from '../internal/orderedMap';
+import { exitingMessage, processIsExiting } from '../internal/processExiting';
 import { kPreferredInFlight, kSubmitBatch } from '../internal/symbols';
 import { checkShutdownOptions } from '../internal/validate';
 import { isTransferred, transferListItem } from '../transfer';
+import { argsProblem } from './checkArgs';
 import { describeTask } from './describeTask';
 import { fillOptions, type FilledOptions, type ThreadPoolExecutorOptions } from './options';
 import { streamFromPort } from './streamFromPort';
@@ -83,7 +85,7 @@ export class ThreadPoolExecutor implements Executor {
    * @param task - a `Task` or a self-contained function (no closure over outer variables)
    * @param args - structured-clonable arguments; wrap buffers in `transfer()` to move them
    * @returns the task's Future
-   * @throws `ShutdownError` after `shutdown()`; `BrokenThreadPool` if an initializer failed;
+   * @throws `ShutdownError` after `shutdown()` or once the process is exiting; `BrokenThreadPool` if an initializer failed;
    *   `TypeError` for something that is not a task (a closure's missing variables are reported
    *   on the future as a `ReferenceError` that says why)
    */
@@ -93,7 +95,7 @@ export class ThreadPoolExecutor implements Executor {
     const future = new Future<Awaited<R>>();
     const transferList = args.some(isTransferred) ? [] : kNoTransfers;
     const sent = transferList === kNoTransfers ? args : unwrapTransfers(args, transferList);
-    const bad = findUncloneable(sent, 'args', transferList);
+    const bad = argsProblem(sent, transferList);
     if (bad !== undefined) {
       future.setException(new DataCloneError(`the task's arguments cannot be cloned to a worker: ${bad}`));
       return future;
@@ -114,7 +116,7 @@ export class ThreadPoolExecutor implements Executor {
     const transferList: Transferable[] = [];
     const batch = argsList.map((args) => unwrapTransfers(args, transferList));
     const futures = batch.map(() => new Future<Awaited<R>>());
-    const bad = findUncloneable(batch, 'args', transferList);
+    const bad = argsProblem(batch, transferList);
     if (bad !== undefined) {
       for (const f of futures) f.setException(new DataCloneError(`the task's arguments cannot be cloned to a worker: ${bad}`));
       return futures;
@@ -145,7 +147,7 @@ export class ThreadPoolExecutor implements Executor {
    * @param options - `timeout` (ms from this call), `chunksize` (items per message), `buffersize`
    *   (items taken ahead of the consumer; bound it for endless inputs)
    * @returns an async iterator of results; `break` cancels what is left
-   * @throws `ShutdownError` after shutdown; the iterator throws a task's exception at its position
+   * @throws `ShutdownError` after shutdown or once the process is exiting; the iterator throws a task's exception at its position
    */
   map<T, R>(task: TaskLike<[T], R>, items: Iterable<T> | AsyncIterable<T>, options?: MapOptions): AsyncIterableIterator<Awaited<R>> {
     this.#checkOpen('map');
@@ -170,14 +172,14 @@ export class ThreadPoolExecutor implements Executor {
    * @param task - a generator function, or a Task naming one
    * @param args - its arguments
    * @returns an async iterator of the yielded values; throws the task's exception where it happens
-   * @throws `ShutdownError` after shutdown
+   * @throws `ShutdownError` after shutdown or once the process is exiting
    */
   stream<A extends unknown[], Y>(task: StreamTaskLike<A, Y>, ...args: A): AsyncIterableIterator<Y> {
     this.#checkOpen('stream');
     const descriptor = describeTask(task, 'stream: task');
     const transferList: Transferable[] = [];
     const sent = unwrapTransfers(args, transferList);
-    const bad = findUncloneable(sent, 'args', transferList);
+    const bad = argsProblem(sent, transferList);
     if (bad !== undefined) throw new DataCloneError(`the task's arguments cannot be cloned to a worker: ${bad}`);
     this.#checkQueue(1);
     const { port1, port2 } = new MessageChannel();
@@ -235,6 +237,8 @@ export class ThreadPoolExecutor implements Executor {
   }
 
   #checkOpen(method: string): void {
+    // Once the process is exiting no answer can come back: refuse now rather than leave a future running.
+    if (processIsExiting()) throw new ShutdownError(exitingMessage(method));
     if (this.#closed !== undefined) throw new ShutdownError(`${method}: cannot schedule new futures after shutdown`);
     const broken = this.#pool.broken;
     if (broken !== undefined) throw broken;

@@ -14,11 +14,14 @@ import { decodeError } from '../internal/errorCodec';
 import { Fifo } from '../internal/Fifo';
 import type { FilledOptions } from './options';
 import { piscinaWorkerHint } from '../internal/entryFile';
-import { decodeTaskError, workerFailure } from './outcomes';
-import { CallState, type Request, type Response, type StreamMessage, type TaskDescriptor } from './protocol';
+import { deliverCall } from './deliverCall';
+import { workerFailure } from './outcomes';
+import { newBatchControl, type Request, type Response, type StreamMessage, type TaskDescriptor } from './protocol';
 import { InterruptSignal } from './InterruptSignal';
 import { KeepAlives, warnIdleFailure } from './keepAlive';
-import { interruptCall, startLive, type WorkItem } from './workItem';
+import { salvageBatch } from './salvageBatch';
+import { InterruptWords } from './InterruptWords';
+import { afterGrace, interruptCall, startLive, type WorkItem } from './workItem';
 
 export type { WorkItem };
 
@@ -68,12 +71,17 @@ export class WorkerPool {
     (threadId) => this.#destroyed || this.#broken !== undefined || this.#retiring.has(threadId),
   );
   #destroyed = false;
+  // The interrupt words of single calls and streams (InterruptWords.ts), and how long an interrupted call may take to end.
+  readonly #words: InterruptWords;
+  readonly #graceMs: number;
   // For utilization: call time the workers reported, since the pool was made.
   #busyMs = 0;
   readonly #createdAt = performance.now();
 
   constructor(options: FilledOptions, initializer: TaskDescriptor | undefined) {
     this.#maxWorkers = options.maxWorkers;
+    this.#words = new InterruptWords(options.maxWorkers);
+    this.#graceMs = options.interruptGraceMs;
     this.#piscina = new Piscina({
       filename: options.workerFilename,
       minThreads: 0,
@@ -92,6 +100,7 @@ export class WorkerPool {
         initargs: options.initargs,
         threadNamePrefix: options.threadNamePrefix,
         maxTasksPerChild: options.maxTasksPerChild,
+        interrupts: this.#words.words,
       },
       loadBalancer: (task, workers) => {
         const keepAlive = this.#keepAlives.place(task, workers);
@@ -248,17 +257,34 @@ export class WorkerPool {
     const { batch } = item.request;
     // What goes to the worker (the flat form of a one-argument batch).
     let wireRequest: Request = item.request;
+    const graceMs = this.#graceMs;
+    let slot: number | undefined;
     if (batch === undefined) {
-      const interrupt = (): void => controller.abort();
+      slot = this.#words.acquire();
+      if (slot !== undefined) item.request.slot = slot;
+      const words = this.#words;
+      const answered = (): boolean => !this.#running.has(entry);
+      const interrupt =
+        slot === undefined
+          ? (): void => controller.abort()
+          : (): void => {
+              words.interrupt(slot!);
+              afterGrace(graceMs, () => {
+                if (!answered()) controller.abort();
+              });
+            };
       item.futures[0].setInterruptHandler(interrupt);
     } else {
-      const control = new Int32Array(new SharedArrayBuffer(4 * batch.length));
+      const control = newBatchControl(batch.length);
       const oneArgument = batch.every((args) => args.length === 1);
       // The pool keeps `batch` (for re-queueing); the worker gets the flat form when it can.
       item = { ...item, request: { ...item.request, control } };
       wireRequest = oneArgument ? { task: item.request.task, control, single: batch.map((args) => args[0]) } : item.request;
-      item.futures.forEach((f, i) => f.setInterruptHandler(() => interruptCall(control, i, controller)));
+      item.futures.forEach((f, i) => f.setInterruptHandler(() => interruptCall(control, i, controller, graceMs)));
     }
+    const sent = item;
+    const entry = { item: sent, signal: controller };
+    this.#running.add(entry);
     this.#inFlight += 1;
     this.#runningCalls += item.futures.length;
     let answer: Promise<Response>;
@@ -268,9 +294,7 @@ export class WorkerPool {
       // Thrown while posting the message: the arguments could not be sent; no worker died.
       answer = Promise.reject(new DataCloneError(`the task's arguments cannot be sent to a worker: ${String((err as Error)?.message ?? err)}`, { cause: err }));
     }
-    const sent = item;
-    const entry = { item: sent, signal: controller };
-    this.#running.add(entry);
+
     // One reaction, not a then/catch/finally chain: two promises and two microtasks less per message.
     const settle = (deliver: () => void): void => {
       try {
@@ -278,8 +302,13 @@ export class WorkerPool {
       } catch (err) {
         // A bug of ours, not the task's: report it rather than leak a rejection.
         process.emitWarning(`rxfutures: internal error while delivering a result: ${String(err)}`, { type: 'RxFuturesWarning' });
+        // Every future still ends: one that the failed delivery did not reach fails with it.
+        for (const f of sent.futures) {
+          if (!f.done()) f.setException(new DataCloneError(`the worker's answer could not be read: ${String((err as Error)?.message ?? err)}`, { cause: err }));
+        }
       }
       this.#running.delete(entry);
+      if (slot !== undefined) this.#words.release(slot);
       this.#inFlight -= 1;
       this.#runningCalls -= sent.futures.length;
       this.#pump();
@@ -304,28 +333,26 @@ export class WorkerPool {
       for (const f of item.futures) if (!f.done()) f.setException(this.#broken!);
       return;
     }
-    const { values, errors, skipped } = response;
+    const { values, skipped } = response;
     if (response.elapsed !== undefined && item.request.port === undefined && values.length > 0) {
       const sample = response.elapsed / values.length;
       const previous = this.#callTime.get(item.request.task);
       this.#callTime.set(item.request.task, previous === undefined ? sample : previous + kEwmaWeight * (sample - previous));
     }
     const { futures } = item;
+    if (skipped !== undefined) this.#requeueSkipped(item, skipped);
     for (let i = 0; i < futures.length; i++) {
       const f = futures[i];
       // An interrupted future is already cancelled: what the task said after that is dropped.
       if (f.done() || skipped?.includes(i)) continue;
       this.#completed += 1;
-      const error = errors?.[i];
-      if (error !== undefined) f.setException(decodeTaskError(error));
-      else f.setResult(values[i]);
+      deliverCall(f, response, i);
     }
   }
 
   #onFailure(item: WorkItem, err: unknown, aborted: boolean): void {
     this.#keepAlives.noteBlamed(err);
-    const { control, batch } = item.request;
-    if (control === undefined || batch === undefined) {
+    if (item.request.control === undefined || item.request.batch === undefined) {
       const [f] = item.futures;
       if (!f.done()) {
         if (aborted) f.cancel({ interrupt: true });
@@ -334,22 +361,22 @@ export class WorkerPool {
       if (!aborted) item.onWorkerFailure?.(workerFailure(err));
       return;
     }
-    // A batch went down with its worker (a crash, or an interrupt of the call it was running).
-    // The call that was running takes the blame; the others did nothing wrong: they run again
-    // on another worker (those that had finished lost their results with the worker).
+    // A batch went down with its worker: at most once (salvageBatch.ts) — only calls that never
+    // started run again.
+    const again = salvageBatch(item, err, aborted);
+    if (again !== undefined) this.#queue.unshift(again);
+  }
+
+  // Calls the worker skipped without their future being cancelled were taken back by an interrupt
+  // of a sibling that then ended after all (interruptCall): they never started, they run now.
+  #requeueSkipped(item: WorkItem, skipped: number[]): void {
     const again: WorkItem = { futures: [], request: { task: item.request.task, batch: [] }, transferList: [], started: true };
-    item.futures.forEach((f, i) => {
-      if (f.done()) return;
-      // On an interrupt the interrupted call is already cancelled (done): every other call is
-      // innocent, even one the worker had started before it died. On a crash, the started call
-      // is the one the worker died under.
-      if (!aborted && Atomics.load(control, i) === CallState.Started) {
-        f.setException(workerFailure(err));
-        return;
-      }
+    for (const i of skipped) {
+      const f = item.futures[i];
+      if (f.done()) continue;
       again.futures.push(f);
-      again.request.batch!.push(batch[i]);
-    });
+      again.request.batch!.push(item.request.batch![i]);
+    }
     if (again.futures.length > 0) this.#queue.unshift(again);
   }
 

@@ -3,12 +3,13 @@
  * exception rebuilt, a DataCloneError, or a WorkerExitError.
  */
 import { DataCloneError, WorkerExitError } from '../errors';
-import { decodeError, type EncodedError } from '../internal/errorCodec';
+import { decodeError } from '../internal/errorCodec';
 
 /** A task's own exception, rebuilt; our clone check's report becomes our DataCloneError. */
-export function decodeTaskError(encoded: EncodedError): unknown {
+export function decodeTaskError(encoded: unknown): unknown {
+  // decodeError never throws and validates `encoded`; what it made is ours to inspect.
   const error = decodeError(encoded);
-  if (encoded.kind === 'error' && encoded.ctor === 'Error' && encoded.name === 'DataCloneError' && error instanceof Error) {
+  if (error instanceof Error && Object.getPrototypeOf(error) === Error.prototype && error.name === 'DataCloneError') {
     return new DataCloneError(error.message, { cause: error });
   }
   return error;

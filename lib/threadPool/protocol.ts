@@ -14,6 +14,12 @@ export interface WorkerSettings {
   initargs: unknown[];
   threadNamePrefix: string;
   maxTasksPerChild: number;
+  /**
+   * One interrupt word per message slot of the pool, for messages without a
+   * batch `control`: the pool sets word `slot` to CallState.Interrupted (and
+   * notifies it) to interrupt the call that message carries.
+   */
+  interrupts?: Int32Array;
 }
 
 /** What the pool sends: one call (`args`), a batch (`batch`), or a generator run (`port`). */
@@ -29,6 +35,8 @@ export interface Request {
    * moving it from Waiting to Skipped. Compare-and-swap decides who won.
    */
   control?: Int32Array;
+  /** For a message without `control`: its word in {@link WorkerSettings.interrupts}. */
+  slot?: number;
   /** For `stream`: each yielded value is posted here as a {@link StreamMessage}. */
   port?: MessagePort;
   /**
@@ -38,11 +46,46 @@ export interface Request {
   keepAlive?: true;
 }
 
-/** States of a call inside a batch, in its control cell. */
-export const CallState = { Waiting: 0, Started: 1, Skipped: 2, Done: 3 } as const;
+/**
+ * States of a call inside a batch, in its control cell. A call that
+ * returned a number, `undefined`, `null` or a boolean leaves its value in
+ * shared memory too (the `Returned*` states, see {@link batchNumbers}), so
+ * it is not lost if the worker goes down before it answers: a call runs at
+ * most once, and its result is delivered whenever it can be.
+ */
+export const CallState = {
+  Waiting: 0,
+  Started: 1,
+  Skipped: 2,
+  /** Finished; its outcome is only in the worker's answer. */
+  Done: 3,
+  /** Started, then interrupted by the pool (the worker aborts the call's signal). */
+  Interrupted: 4,
+  /** Returned the number in `batchNumbers(control)[i]`. */
+  ReturnedNumber: 5,
+  ReturnedUndefined: 6,
+  ReturnedNull: 7,
+  ReturnedTrue: 8,
+  ReturnedFalse: 9,
+} as const;
+
+/** A batch's control cells, with room after them for the numbers its calls return. */
+export function newBatchControl(calls: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(numbersOffset(calls) + 8 * calls), 0, calls);
+}
+
+/** The numbers the calls of a batch returned (cell i is valid in state ReturnedNumber). */
+export function batchNumbers(control: Int32Array): Float64Array {
+  return new Float64Array(control.buffer, numbersOffset(control.length), control.length);
+}
+
+// Float64 cells start at the first multiple of 8 after the Int32 cells.
+function numbersOffset(calls: number): number {
+  return Math.ceil(calls / 2) * 8;
+}
 
 /** The outcome of one call. */
-export type Outcome = { ok: true; value: unknown } | { ok: false; error: EncodedError };
+export type Outcome = { ok: true; value: unknown; packed?: true } | { ok: false; error: EncodedError };
 
 /**
  * What the worker answers. Outcomes are columns rather than one object per
@@ -55,6 +98,8 @@ export interface Response {
   errors?: (EncodedError | undefined)[];
   /** Calls skipped because they were interrupted before the worker reached them. */
   skipped?: number[];
+  /** Calls whose value the worker serialised itself (too big to check whole): `values[i]` is its bytes (packValue.ts). */
+  packed?: number[];
   /** The initializer threw: the pool is broken; `values` is empty. */
   initError?: EncodedError;
   /** Milliseconds the calls took in the worker (the pool learns which tasks are tiny). */
@@ -66,4 +111,4 @@ export interface Response {
 }
 
 /** Messages on a stream's port. */
-export type StreamMessage = { value: unknown } | { end: true } | { error: EncodedError };
+export type StreamMessage = { value: unknown } | { packed: Uint8Array } | { end: true } | { error: EncodedError };

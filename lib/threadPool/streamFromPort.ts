@@ -4,7 +4,9 @@
  * port as the values, so nothing yielded before them can be overtaken.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { decodeError } from '../internal/errorCodec';
+import { DataCloneError } from '../errors';
+import { decodeTaskError } from './outcomes';
+import { unpackValue } from './unpackValue';
 import type { StreamMessage } from './protocol';
 
 export interface PortStream<Y> {
@@ -31,10 +33,30 @@ export function streamFromPort<Y>(port: MessagePort, interrupt: () => void): Por
     port.close();
     wake?.();
   };
+  // A message is the worker's data: read defensively, and a value that cannot be read ends the
+  // stream with DataCloneError at its position (thrown to the consumer, never skipped).
+  const cannotRead = (error: DataCloneError): void => {
+    if (end !== undefined) return;
+    interrupt();
+    finish(true, error);
+  };
   port.on('message', (message: StreamMessage) => {
-    if ('value' in message) buffer.push(message.value as Y);
-    else if ('error' in message) finish(true, decodeError(message.error));
-    else finish(false);
+    try {
+      if (message !== null && typeof message === 'object' && Object.hasOwn(message, 'value')) buffer.push((message as { value: Y }).value);
+      else if (message !== null && typeof message === 'object' && Object.hasOwn(message, 'packed')) {
+        const unpacked = unpackValue((message as { packed: unknown }).packed, 'a yielded value');
+        if ('error' in unpacked) cannotRead(unpacked.error);
+        else buffer.push(unpacked.value as Y);
+      } else if (message !== null && typeof message === 'object' && Object.hasOwn(message, 'error')) finish(true, decodeTaskError((message as { error: unknown }).error));
+      else finish(false);
+    } catch (err) {
+      cannotRead(new DataCloneError(`a message from the worker could not be read: ${String((err as Error)?.message ?? err)}`, { cause: err }));
+    }
+    wake?.();
+  });
+  // Node could not deserialise a message (Piscina's own port drops these; ours does not).
+  port.on('messageerror', (err: unknown) => {
+    cannotRead(new DataCloneError(`a yielded value cannot be rebuilt on the main thread: ${String((err as Error)?.message ?? err)}`, { cause: err }));
     wake?.();
   });
 

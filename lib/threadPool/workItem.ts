@@ -52,9 +52,33 @@ function keepCalls(item: WorkItem, futures: Future<unknown>[]): WorkItem {
 
 /**
  * Interrupt of call i of a batch: skip it if the worker has not reached it
- * (compare-and-swap against the worker's claim), else stop the worker.
+ * (compare-and-swap against the worker's claim); if it is running, mark it
+ * Interrupted (the worker aborts its signal) and give it `graceMs` to end.
+ * If it is still running then, the worker is stopped (`controller.abort()`):
+ * first every call it has not reached is taken back (re-queued by the
+ * pool), so none starts on a worker that is going away.
  */
-export function interruptCall(control: Int32Array, i: number, controller: InterruptSignal): void {
-  const previous = Atomics.compareExchange(control, i, CallState.Waiting, CallState.Skipped);
-  if (previous === CallState.Started) controller.abort();
+export function interruptCall(control: Int32Array, i: number, controller: InterruptSignal, graceMs: number): void {
+  if (Atomics.compareExchange(control, i, CallState.Waiting, CallState.Skipped) !== CallState.Started) return;
+  // Finished between the two exchanges: nothing to interrupt.
+  if (Atomics.compareExchange(control, i, CallState.Started, CallState.Interrupted) !== CallState.Started) return;
+  Atomics.notify(control, i);
+  afterGrace(graceMs, () => {
+    if (Atomics.load(control, i) !== CallState.Interrupted) return; // it ended: the worker goes on
+    for (let k = 0; k < control.length; k++) Atomics.compareExchange(control, k, CallState.Waiting, CallState.Skipped);
+    if (Atomics.load(control, i) === CallState.Interrupted) controller.abort();
+  });
 }
+
+/**
+ * Runs `force` once `graceMs` have passed (at once for 0, never for
+ * Infinity). The timer does not hold the process open: the worker running
+ * the call does, as long as it runs.
+ */
+export function afterGrace(graceMs: number, force: () => void): void {
+  if (graceMs === 0) force();
+  else if (graceMs < kMaxTimeout) setTimeout(force, graceMs).unref();
+}
+
+// setTimeout's largest delay; anything longer is treated as never.
+const kMaxTimeout = 2 ** 31 - 1;

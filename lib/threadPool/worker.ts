@@ -7,12 +7,13 @@
  */
 import { threadId, workerData } from 'node:worker_threads';
 import Piscina from 'piscina';
-import { findUncloneable } from '../internal/cloneCheck';
 import { encodeError, type EncodedError } from '../internal/errorCodec';
-import { isTransferred, transferListItem } from '../transfer';
 import { loadTask, loadedTask, type Callable } from '../internal/loadTask';
+import { prepareValue } from './packValue';
+import { storeOutcome } from './sharedOutcome';
+import { WorkerCall } from './workerCall';
 import { hasLeftoverWork, keepEventLoopRunning, recordBaseline, trackAsyncWaits } from './leftoverWork';
-import { CallState, type Outcome, type Request, type Response, type TaskDescriptor, type WorkerSettings } from './protocol';
+import { CallState, batchNumbers, type Outcome, type Request, type Response, type TaskDescriptor, type WorkerSettings } from './protocol';
 
 // Read from node:worker_threads, not Piscina.workerData: in a bundle whose Piscina bootstrap is a
 // separate copy of Piscina, this copy's Piscina.workerData is never set (docs/bundling.md).
@@ -101,10 +102,13 @@ function runCalls(request: Request, fn: Callable | undefined, loadError: unknown
   const argsOf = (i: number): unknown[] => (single !== undefined ? [single[i]] : (request.batch?.[i] ?? request.args ?? []));
   const response: Response = { values: new Array(count) };
   const start = performance.now();
+  const numbers = control === undefined ? undefined : batchNumbers(control);
   const record = (i: number, outcome: Outcome): void => {
-    if (outcome.ok) response.values[i] = outcome.value;
-    else (response.errors ??= [])[i] = outcome.error;
-    if (control !== undefined) Atomics.store(control, i, CallState.Done);
+    if (outcome.ok) {
+      response.values[i] = outcome.value;
+      if (outcome.packed) (response.packed ??= []).push(i);
+    } else (response.errors ??= [])[i] = outcome.error;
+    if (control !== undefined) storeOutcome(control, numbers!, i, outcome);
   };
   const finish = (): unknown => {
     response.elapsed = performance.now() - start;
@@ -125,7 +129,8 @@ function runCalls(request: Request, fn: Callable | undefined, loadError: unknown
         (response.skipped ??= []).push(i);
         continue;
       }
-      const outcome = fn === undefined ? ({ ok: false, error: encodeError(loadError) } as const) : call(fn, request.task, argsOf(i), transferList);
+      const context = control !== undefined ? new WorkerCall(control, i) : interruptWord(request);
+      const outcome = fn === undefined ? ({ ok: false, error: encodeError(loadError) } as const) : call(fn, request.task, argsOf(i), transferList, context);
       if (outcome instanceof Promise) {
         return outcome.then((settled) => {
           record(i, settled);
@@ -151,38 +156,38 @@ function call(
   descriptor: TaskDescriptor,
   args: unknown[],
   transferList: ArrayBuffer[],
+  context: WorkerCall | undefined,
 ): Outcome | Promise<Outcome> {
   const failure = (err: unknown): Outcome => ({ ok: false, error: encodeError(explainInline(err, descriptor)) });
   let value: unknown;
   try {
-    value = fn(...args);
+    value = context === undefined ? fn(...args) : context.run(() => fn(...args), fn);
   } catch (err) {
+    context?.end();
     return failure(err);
   }
   if (value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function') {
-    return Promise.resolve(value).then((v) => prepareValue(v, transferList, 'the result'), failure);
+    return Promise.resolve(value).then(
+      (v) => {
+        context?.end();
+        return prepareValue(v, transferList, 'the result');
+      },
+      (err: unknown) => {
+        context?.end();
+        return failure(err);
+      },
+    );
   }
+  context?.end();
   return prepareValue(value, transferList, 'the result');
 }
 
-/** Unwraps `transfer()` markers and refuses what cannot be cloned, naming it. */
-function prepareValue(
-  value: unknown,
-  transferList: ArrayBuffer[],
-  what: string,
-): { ok: true; value: unknown } | { ok: false; error: EncodedError } {
-  if (isTransferred(value)) {
-    transferList.push(transferListItem(value.value) as ArrayBuffer);
-    return { ok: true, value: value.value };
-  }
-  const bad = findUncloneable(value, 'result');
-  if (bad !== undefined) {
-    const error = new Error(`${what} cannot be cloned to the main thread: ${bad}`);
-    error.name = 'DataCloneError';
-    return { ok: false, error: encodeError(error) };
-  }
-  return { ok: true, value };
+/** The context of a message's single call (or stream): its word among the pool's interrupt words. */
+function interruptWord(request: Request): WorkerCall | undefined {
+  const { interrupts } = settings;
+  return interrupts === undefined || request.slot === undefined ? undefined : new WorkerCall(interrupts, request.slot);
 }
+
 
 /** A closure over outer variables fails as a ReferenceError in the worker: say why. */
 function explainInline(err: unknown, descriptor: TaskDescriptor): unknown {
@@ -195,6 +200,16 @@ function explainInline(err: unknown, descriptor: TaskDescriptor): unknown {
 }
 
 async function runStream(request: Request): Promise<Response> {
+  const context = interruptWord(request);
+  if (context === undefined) return runStreamIn(request);
+  try {
+    return await context.runStream(() => runStreamIn(request));
+  } finally {
+    context.end();
+  }
+}
+
+async function runStreamIn(request: Request): Promise<Response> {
   const port = request.port!;
   try {
     const fn = await loadTask(request.task);
@@ -209,7 +224,7 @@ async function runStream(request: Request): Promise<Response> {
         port.postMessage({ error: outcome.error });
         return { values: [undefined], errors: [outcome.error] };
       }
-      port.postMessage({ value: outcome.value }, transferList);
+      port.postMessage(outcome.packed ? { packed: outcome.value } : { value: outcome.value }, transferList);
     }
     port.postMessage({ end: true });
     return { values: [undefined] };

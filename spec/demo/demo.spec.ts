@@ -44,6 +44,34 @@ describe('demo', () => {
     expect(out).toMatch(/sha256 [0-9a-f]{12}…/);
     expect(out).toMatch(/worker threads: [\d.]+ s/);
     expect(out).toMatch(/main thread, serially: [\d.]+ s {2}→ {2}[\d.]+× with the pool/);
+    // The closing line explains the ratio: cores, workers, what the main thread did.
+    expect(out).toMatch(/[\d.]+× = serial time \/ pool time, same 100 files/);
+    expect(out).toMatch(/\d+ worker threads on \d+ cores, sharing them with the main thread, which walked the tree/);
+    expect(out).toMatch(/its event loop busy \d+% of the run/);
+    // The warm-up says what it does.
+    expect(out).toMatch(/warming the page cache: reading every file under .* once, untimed/);
+    expect(out).toMatch(/read 100 files, [\d.]+ MiB in [\d.]+ s/);
+  });
+
+  it('should refuse, with exit code 1 and a one-line reason: a missing directory, a file, an unknown flag, a bad pattern, a third argument', async () => {
+    const missing = path.join(tree, 'no-such-dir');
+    const file = path.join(tree, 'dir0', 'file0.js');
+    // Started together: each is a Node start-up, and they are independent.
+    const cases: Array<[string[], RegExp | string]> = [
+      [[missing], `demo: no such directory: ${missing}`],
+      [[file], `demo: not a directory: ${file}`],
+      [[tree, '--no-serail'], /demo: Unknown option '--no-serail'/],
+      [[tree, '('], /demo: bad pattern: Invalid regular expression/],
+      [[tree, 'todo', 'more'], /demo: expected at most a directory and a pattern, got 3 arguments/],
+    ];
+    const runs = cases.map(([args]) => runDemo(args));
+    const codes = await Promise.all(runs.map((r) => r.exited));
+    cases.forEach(([, reason], i) => {
+      expect(codes[i]).toBe(1);
+      if (typeof reason === 'string') expect(runs[i].output()).toContain(reason);
+      else expect(runs[i].output()).toMatch(reason);
+      expect(runs[i].output()).not.toMatch(/scanning/);
+    });
   });
 
   it('should stop within a second of Ctrl-C: running scans interrupted, pool shut down', async () => {

@@ -1,5 +1,4 @@
-import { checkFutures, checkPositiveInteger, checkPositiveIntegerOrInfinity, checkTimeout, describe as describeValue } from '../../lib/internal/validate';
-import { PENDING_FUTURE, SUCCESSFUL_FUTURE } from '../helpers/futures';
+import { checkPositiveInteger, checkPositiveIntegerOrInfinity, checkTimeout, describe as describeValue } from '../../lib/internal/validate';
 
 /** @test {validate} */
 describe('validate', () => {
@@ -42,23 +41,6 @@ describe('validate', () => {
       expect(() => checkPositiveIntegerOrInfinity(3, 'maxQueue')).not.toThrow();
       expect(() => checkPositiveIntegerOrInfinity(-Infinity, 'maxQueue')).toThrow(RangeError);
       expect(() => checkPositiveIntegerOrInfinity(0, 'maxQueue')).toThrow(RangeError);
-    });
-  });
-
-  describe('checkFutures', () => {
-    it('should return the distinct futures in first-seen order', () => {
-      const [a, b, c] = [PENDING_FUTURE(), SUCCESSFUL_FUTURE(), PENDING_FUTURE()];
-      expect(checkFutures([a, b, a, c, b], 'wait')).toEqual([a, b, c]);
-      expect(checkFutures(new Set([c, a]), 'wait')).toEqual([c, a]);
-      expect(checkFutures([], 'wait')).toEqual([]);
-    });
-
-    it('should throw TypeError naming the caller and the index of a non-future', () => {
-      expect(() => checkFutures([PENDING_FUTURE(), Promise.resolve()], 'wait')).toThrow(new TypeError('wait: fs[1] is not a Future, got object Promise'));
-    });
-
-    it.each([null, undefined, 3, {}])('should throw TypeError when fs is %p', (fs) => {
-      expect(() => checkFutures(fs, 'asCompleted')).toThrow(/^asCompleted: fs must be an iterable of Futures, got /);
     });
   });
 

@@ -8,9 +8,9 @@ function recorder(): Waiter & { calls: Array<[string, Future<unknown>]> } {
   const calls: Array<[string, Future<unknown>]> = [];
   return {
     calls,
-    addResult: (f) => calls.push(['addResult', f]),
-    addException: (f) => calls.push(['addException', f]),
-    addCancelled: (f) => calls.push(['addCancelled', f]),
+    addResult: (f) => calls.push(['addResult', f as Future<unknown>]),
+    addException: (f) => calls.push(['addException', f as Future<unknown>]),
+    addCancelled: (f) => calls.push(['addCancelled', f as Future<unknown>]),
   };
 }
 
@@ -40,7 +40,7 @@ describe('waiters', () => {
       const order: string[] = [];
       f.addDoneCallback(() => order.push('callback'));
       f[kAddWaiter]({
-        addResult: (g) => order.push(`waiter ${g.state}`),
+        addResult: (g) => order.push(`waiter ${(g as Future<unknown>).state}`),
         addException: () => order.push('wrong'),
         addCancelled: () => order.push('wrong'),
       });
@@ -102,7 +102,7 @@ describe('waiters', () => {
   describe('AsCompletedWaiter', () => {
     it('should hand over each future as it ends', () => {
       const seen: Future<unknown>[] = [];
-      const w = new AsCompletedWaiter((f) => seen.push(f));
+      const w = new AsCompletedWaiter((f) => seen.push(f as Future<unknown>));
       const [a, b, c] = [PENDING_FUTURE(), RUNNING_FUTURE(), PENDING_FUTURE()];
       [a, b, c].forEach((f) => f[kAddWaiter](w));
       c.cancel();

@@ -1,3 +1,4 @@
+import { Queue } from 'bullmq';
 import { CancelledError, DataCloneError, ShutdownError, task, type Future } from '../../lib';
 import { describeWithRedis } from '../helpers/redis';
 import { tasks, useQueueHarness } from './harness';
@@ -144,6 +145,19 @@ describeWithRedis('QueueExecutor', () => {
   });
 
   describe('map', () => {
+    // Was a bug (issue #15): with a bounded buffersize, every chunk after the first window went out as
+    // a one-item job (the refill took one item per result), so map ran at submit speed.
+    it('should send whole chunks as jobs when buffersize bounds the window', async () => {
+      await h.worker();
+      const ex = h.executor();
+      const out: number[] = [];
+      for await (const v of ex.map(tasks.double, Array.from({ length: 1000 }, (_, i) => i), { chunksize: 100, buffersize: 200 })) out.push(v);
+      expect(out).toEqual(Array.from({ length: 1000 }, (_, i) => i * 2));
+      const queue = new Queue(h.queueName, { connection: h.client });
+      expect(await queue.getJobCountByTypes('completed')).toBe(10);
+      await queue.close();
+    });
+
     it('should yield results in input order', async () => {
       await h.worker({ threads: 2, concurrency: 8 });
       const ex = h.executor();

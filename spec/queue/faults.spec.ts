@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { BrokenExecutor, BrokenQueue, QueueExecutor, startQueueWorker } from '../../lib';
 import { describeWithRedis, freePort, startRedisServer } from '../helpers/redis';
-import { tasks, useQueueHarness } from './harness';
+import { kTasksPath, tasks, useQueueHarness } from './harness';
 
 const kCli = join(__dirname, '../../bin/rxfutures-worker.js');
 
@@ -28,15 +28,15 @@ describeWithRedis('QueueExecutor faults', () => {
 
     it('should reject startQueueWorker with BrokenQueue', async () => {
       const url = `redis://127.0.0.1:${await freePort()}`;
-      await expect(startQueueWorker({ connection: url, queueName: 'nowhere', connectTimeout: 300, threads: 1 })).rejects.toBeInstanceOf(BrokenQueue);
+      await expect(startQueueWorker({ connection: url, queueName: 'nowhere', tasks: [kTasksPath], connectTimeout: 300, threads: 1 })).rejects.toBeInstanceOf(BrokenQueue);
     });
 
     it('should make rxfutures-worker exit 1 with the reason', async () => {
       const url = `redis://127.0.0.1:${await freePort()}`;
-      const { code, stderr } = await run(kCli, ['--redis', url, '--queue', 'nowhere', '--connect-timeout', '300', '--threads', '1']);
+      const { code, stderr } = await run(kCli, ['--redis', url, '--queue', 'nowhere', '--tasks', kTasksPath, '--connect-timeout', '300', '--threads', '1']);
       expect(code).toBe(1);
       expect(stderr).toMatch(/cannot reach Redis/);
-      expect((await run(kCli, ['--queue', 'q'])).code).toBe(2);
+      expect((await run(kCli, ['--queue', 'q', '--tasks', kTasksPath])).code).toBe(2);
     });
   });
 

@@ -29,7 +29,7 @@ export function useQueueHarness() {
     },
     /** A worker in this process on this test's queue; dead workers' jobs are retried within ~1.5 s. */
     async worker(options: Partial<QueueWorkerOptions> = {}): Promise<QueueWorker> {
-      const w = await startQueueWorker({ connection: h.redis.url, queueName: h.queueName, threads: 1, concurrency: 4, lockDuration: 1000, stalledInterval: 500, ...options });
+      const w = await startQueueWorker({ connection: h.redis.url, queueName: h.queueName, tasks: [kTasksPath], threads: 1, concurrency: 4, lockDuration: 1000, stalledInterval: 500, ...options });
       h.opened.push(w);
       return w;
     },
@@ -46,6 +46,7 @@ export function useQueueHarness() {
   beforeAll(async () => {
     h.redis = await startRedisServer();
     h.client = new IORedis(h.redis.url, { maxRetriesPerRequest: null });
+    h.client.on('error', () => undefined);
   });
   beforeEach(() => {
     queueCount += 1;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { from, lastValueFrom, tap, toArray } from 'rxjs';
 import { mapOrdered$ } from '../../lib';
 import { describeWithRedis } from '../helpers/redis';
-import { tasks, useQueueHarness } from './harness';
+import { kTasksPath, tasks, useQueueHarness } from './harness';
 
 const kCli = join(__dirname, '../../bin/rxfutures-worker.js');
 
@@ -23,7 +23,7 @@ describeWithRedis('QueueExecutor across processes', () => {
   async function startWorker(concurrency: number): Promise<ChildProcess> {
     const child = spawn(
       process.execPath,
-      [kCli, '--redis', h.redis.url, '--queue', h.queueName, '--threads', '1', '--concurrency', String(concurrency), '--lock-duration', '1000', '--stalled-interval', '500'],
+      [kCli, '--redis', h.redis.url, '--queue', h.queueName, '--tasks', kTasksPath, '--threads', '1', '--concurrency', String(concurrency), '--lock-duration', '1000', '--stalled-interval', '500'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     children.push(child);

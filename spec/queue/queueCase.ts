@@ -16,6 +16,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueueExecutor, startQueueWorker, type Executor, type QueueWorker, type ShutdownOptions } from '../../lib';
 
+// The shared suite's task module: the only one its workers may run.
+const kExecutorTasks = require.resolve('../fixtures/executorTasks');
+
 let server: { child: ChildProcess; url: string } | undefined;
 let count = 0;
 
@@ -57,7 +60,7 @@ export const queueExecutorCase = {
     const executor = new QueueExecutor({ connection, queueName, maxWorkers, connectTimeout: 10_000 });
     const valid = Number.isInteger(maxWorkers) && maxWorkers > 0;
     const worker: Promise<QueueWorker | undefined> = valid
-      ? startQueueWorker({ connection, queueName, concurrency: maxWorkers, threads: maxWorkers, connectTimeout: 10_000 })
+      ? startQueueWorker({ connection, queueName, tasks: [kExecutorTasks], concurrency: maxWorkers, threads: maxWorkers, connectTimeout: 10_000 })
       : Promise.resolve(undefined);
     worker.catch(() => undefined);
     const shutdown = executor.shutdown.bind(executor);

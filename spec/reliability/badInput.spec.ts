@@ -13,6 +13,7 @@ import {
   type ThreadPoolExecutorOptions,
 } from '../../lib';
 import { within } from '../helpers/within';
+import { verbose } from '../helpers/verbose';
 
 const fixture = path.join(__dirname, '../fixtures/reliabilityTasks.ts');
 const tasks = taskModule<typeof import('../fixtures/reliabilityTasks')>(fixture);
@@ -354,7 +355,7 @@ const rows: Row[] = [
     },
     delivery: 'throws',
     name: 'InvalidStateError',
-    message: /^finished: <Future#\d+ finished>$/,
+    message: /^finished: <Future#\d+ state=finished returned number>$/,
   },
   {
     input: 'setException after setResult',
@@ -365,7 +366,7 @@ const rows: Row[] = [
     },
     delivery: 'throws',
     name: 'InvalidStateError',
-    message: /^finished: <Future#\d+ finished>$/,
+    message: /^finished: <Future#\d+ state=finished returned number>$/,
   },
   {
     input: 'setResult after cancel',
@@ -376,7 +377,7 @@ const rows: Row[] = [
     },
     delivery: 'throws',
     name: 'InvalidStateError',
-    message: /^cancelled: <Future#\d+ cancelled>$/,
+    message: /^cancelled: <Future#\d+ state=cancelled>$/,
   },
   {
     input: 'setRunningOrNotifyCancel twice',
@@ -387,14 +388,14 @@ const rows: Row[] = [
     },
     delivery: 'throws',
     name: 'InvalidStateError',
-    message: /^running: <Future#\d+ running>$/,
+    message: /^running: <Future#\d+ state=running>$/,
   },
   {
     input: 'resultNow() on a pending future',
     run: () => pending().resultNow(),
     delivery: 'throws',
     name: 'InvalidStateError',
-    message: /^resultNow\(\) called on a future that is not done: <Future#\d+ pending>$/,
+    message: /^resultNow\(\) called on a future that is not done: <Future#\d+ state=pending>$/,
   },
 ];
 
@@ -479,17 +480,20 @@ describe('bad input', () => {
     });
   });
 
-  describe('a result of 300 MiB', () => {
-    it.each(['bytes', 'string'] as const)('should deliver a 300 MiB %s result whole (or fail clearly) within 20 s, and keep serving', async (kind) => {
+  // 128 MiB, not more: a structured clone holds the sender's copy, the serialized one and the receiver's
+  // at once, and the whole test command keeps under 1.2 GB peak RSS (issue #17). Still far above any
+  // message-size limit, which is what this proves.
+  describe('a result of 128 MiB', () => {
+    it.each(['bytes', 'string'] as const)('should deliver a 128 MiB %s result whole (or fail clearly) within 20 s, and keep serving', async (kind) => {
       const t0 = performance.now();
-      const f = pool.submit(tasks.huge, kind, 300);
+      const f = pool.submit(tasks.huge, kind, 128);
       const outcome = await within(
         f.result().then(
           (value) => ({ value }),
           (error: Error) => ({ error }),
         ),
         20_000,
-        `a 300 MiB ${kind} result`,
+        `a 128 MiB ${kind} result`,
       );
       const ms = Math.round(performance.now() - t0);
       if ('error' in outcome) {
@@ -497,15 +501,15 @@ describe('bad input', () => {
         expect(outcome.error.message).toMatch(/memory|length|clone|size|heap/i);
       } else if (kind === 'bytes') {
         const bytes = outcome.value as Uint8Array;
-        expect(bytes.byteLength).toBe(300 * 1024 * 1024);
+        expect(bytes.byteLength).toBe(128 * 1024 * 1024);
         expect([bytes[0], bytes[1], bytes[bytes.length - 1]]).toEqual([1, 0, 2]);
       } else {
         const text = outcome.value as string;
-        expect(text.length).toBe(300 * 1024 * 1024);
+        expect(text.length).toBe(128 * 1024 * 1024);
         expect(text.slice(0, 3) + text.slice(-3)).toBe('xxxxxx');
       }
       // eslint-disable-next-line no-console
-      console.log(`a 300 MiB ${kind} result: ${'error' in outcome ? `failed (${outcome.error.message})` : 'arrived whole'} in ${ms} ms`);
+      verbose(`a 128 MiB ${kind} result: ${'error' in outcome ? `failed (${outcome.error.message})` : 'arrived whole'} in ${ms} ms`);
       await expectStillServes();
     });
   });

@@ -15,6 +15,7 @@ import {
 } from '../../lib';
 import { within } from '../helpers/within';
 import { Prng, seedFromEnv } from './prng';
+import { verbose } from '../helpers/verbose';
 
 const tasks = taskModule<typeof import('../fixtures/reliabilityTasks')>(path.join(__dirname, '../fixtures/reliabilityTasks.ts'));
 
@@ -284,8 +285,7 @@ describe(`storm (seed ${SEED}; rerun with RELIABILITY_SEED=${SEED})`, () => {
     expect(thePool.stats).toMatchObject({ queued: 0, running: 0, workers: 0, completed: finished.length });
 
     const count = (via: Via) => tracked.filter((t) => t.via === via).length;
-    // eslint-disable-next-line no-console
-    console.log(
+    verbose(
       `storm seed ${SEED}: ${tracked.length} futures (submit ${count('submit')}, submit$ ${count('submit$')}, mapOrdered$ ${count('mapOrdered$')}), ` +
         `${finished.length} finished, ${cancelled.length} cancelled, ${workerInterrupts} running calls interrupted, ` +
         `${subs.length} subscriptions (${subs.filter((s) => s.unsubscribed).length} unsubscribed)`,

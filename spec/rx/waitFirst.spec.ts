@@ -1,6 +1,7 @@
-import { map, type OperatorFunction } from 'rxjs';
+import { firstValueFrom, map, type OperatorFunction } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { ALL_COMPLETED, FIRST_EXCEPTION, Future, waitFirst$, type DoneAndNotDone } from '../../lib';
+import { ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, Future, wait, waitFirst$, type DoneAndNotDone } from '../../lib';
+import { kSubmitBatch } from '../../lib/internal/symbols';
 import { VirtualExecutor } from '../../lib/testing';
 
 const byArg = (t: unknown, args: readonly unknown[]) => Math.abs(args[0] as number);
@@ -107,6 +108,51 @@ describe('waitFirst$', () => {
       ['cancelled', 4],
       ['cancelled', 3],
     ]);
+  });
+
+  it('should take the split as wait does: futures that end in one synchronous run are all done', () => {
+    testScheduler.run(({ cold, expectObservable }) => {
+      const [a, b, c] = [new Future<number>(), new Future<number>(), new Future<number>()];
+      label({ a, b, c });
+      // At frame 2 one action settles a and b together (a chunk's results arrive that way).
+      cold('--x').subscribe(() => {
+        a.setResult(1);
+        b.setResult(2);
+      });
+      expectObservable(waitFirst$([a, b, c]).pipe(byName())).toBe('--(s|)', { s: split(['a', 'b'], ['c']) });
+    });
+  });
+
+  it('should take the split as wait does for a chunk of a VirtualExecutor', () => {
+    const executor = new VirtualExecutor({ scheduler: testScheduler, maxWorkers: 1, duration: () => 1 });
+    testScheduler.run(({ expectObservable }) => {
+      // One chunk: both calls run on one worker and their results are set together, at frame 2.
+      const [a, b] = executor[kSubmitBatch]((n: number) => n, [[1], [2]]);
+      label({ a, b });
+      expectObservable(waitFirst$([a, b]).pipe(byName())).toBe('--(s|)', { s: split(['a', 'b'], []) });
+    });
+  });
+
+  it('should give the split wait gives for the same futures at the same moment (real time)', async () => {
+    const [a, b, c] = [new Future<number>(), new Future<number>(), new Future<number>()];
+    const fromWait = wait([a, b, c], { returnWhen: FIRST_COMPLETED });
+    const fromRx = firstValueFrom(waitFirst$([a, b, c], { cancelOnUnsubscribe: false }));
+    a.setResult(1);
+    b.cancel();
+    const [w, r] = await Promise.all([fromWait, fromRx]);
+    expect([r.done.size, r.notDone.size]).toEqual([w.done.size, w.notDone.size]);
+    expect([...r.done]).toEqual([...w.done]);
+    expect([r.done.size, r.notDone.size]).toEqual([2, 1]);
+  });
+
+  it('should cancel the unfinished futures when unsubscribed after the condition but before the split', () => {
+    const [a, b, c] = [new Future<number>(), new Future<number>(), new Future<number>()];
+    let emitted = 0;
+    const subscription = waitFirst$([a, b, c]).subscribe(() => (emitted += 1));
+    a.setResult(1);
+    subscription.unsubscribe();
+    expect(emitted).toBe(0);
+    expect([b.cancelled(), c.cancelled()]).toEqual([true, true]);
   });
 
   it('should check its arguments when called', () => {

@@ -20,7 +20,8 @@ describe('VirtualExecutor', () => {
 
   describe('options', () => {
     it('should check its options at the edge, naming them', () => {
-      expect(() => new VirtualExecutor({} as never)).toThrow(/options.scheduler must be an RxJS SchedulerLike/);
+      expect(() => new VirtualExecutor({ scheduler: {} as never })).toThrow(/options.scheduler must be an RxJS SchedulerLike/);
+      expect(() => new VirtualExecutor({ scheduler: testScheduler, maxWorkers: -Infinity })).toThrow(/options.maxWorkers/);
       expect(() => new VirtualExecutor({ scheduler: testScheduler, maxWorkers: 0 })).toThrow(RangeError);
       expect(() => new VirtualExecutor({ scheduler: testScheduler, maxWorkers: 1.5 })).toThrow(/options.maxWorkers/);
       expect(() => new VirtualExecutor({ scheduler: testScheduler, duration: 3 as never })).toThrow(/options.duration must be a function/);

