@@ -82,6 +82,7 @@ async function main(): Promise<void> {
         map((file): [string, string] => [file, pattern]),
         mapUnordered$(pool, tasks.scanEntry),
       )
+      // eslint-disable-next-line rxjs-x/no-ignored-subscription -- it completes on its own; the promise waits for it
       .subscribe({ error: reject, complete: resolve });
   });
   // Before shutdown: the workers' threads still exist, so their CPU is counted.

@@ -58,6 +58,8 @@ class LinkedObserver<T> extends Subscription implements Observer<T> {
 export function subscribeLinked<T>(source: Observable<T>, destination: Subscriber<unknown>, observer: Observer<T>): Subscription {
   const inner = new LinkedObserver(observer);
   destination.add(inner);
+  // The returned Subscription is `inner` itself (already linked to destination), so it is not lost.
+  // eslint-disable-next-line rxjs-x/no-ignored-subscription
   if (!inner.closed) source.subscribe(inner);
   return inner;
 }
