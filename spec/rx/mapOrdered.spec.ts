@@ -1,7 +1,6 @@
-import { Observable, range, switchMap, take, takeUntil, tap } from 'rxjs';
+import { Observable, switchMap, take, takeUntil } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { CancelledError, mapOrdered$ } from '../../lib';
-import { SyncExecutor } from '../helpers/syncExecutor';
 import { VirtualExecutor, type VirtualLogEntry } from '../../lib/testing';
 
 const brief = (log: readonly VirtualLogEntry[]) => log.map((e) => [e.time, e.event, e.args[0]] as const);
@@ -256,67 +255,5 @@ describe('mapOrdered$', () => {
     endless.pipe(mapOrdered$(executor, (n: number) => n)).subscribe({ error: (e) => errors.push(e) });
     expect(errors).toHaveLength(1);
     expect(pushed).toBeLessThan(3);
-  });
-
-  describe('with an executor that completes its futures synchronously', () => {
-    it('should pull one value from an endless synchronous source for take(1), as mergeMap does', () => {
-      const direct = new SyncExecutor();
-      let pulled = 0;
-      const endless = new Observable<number>((subscriber) => {
-        while (!subscriber.closed) subscriber.next(pulled++);
-      });
-      const values: number[] = [];
-      let completed = false;
-      endless.pipe(mapOrdered$(direct, (x: number) => x * 2), take(1)).subscribe({ next: (v) => values.push(v), complete: () => (completed = true) });
-      expect(values).toEqual([0]);
-      expect(completed).toBe(true);
-      expect(pulled).toBe(1);
-      expect(direct.calls).toBe(1);
-    });
-
-    it('should pull one value from range(0, 1e6) for take(1)', () => {
-      const direct = new SyncExecutor();
-      const seen: number[] = [];
-      range(0, 1e6)
-        .pipe(
-          tap((x) => seen.push(x)),
-          mapOrdered$(direct, (x: number) => x * 2),
-          take(1),
-        )
-        .subscribe();
-      expect(seen).toEqual([0]);
-      expect(direct.calls).toBe(1);
-    });
-
-    it('should emit every result in order and complete', () => {
-      const direct = new SyncExecutor();
-      testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-b-(c|)', { a: 1, b: 2, c: 3 });
-        const subs = '       ^----!';
-        const expected = '   -x-y-(z|)';
-        expectObservable(source.pipe(mapOrdered$(direct, (n: number) => n * 10))).toBe(expected, { x: 10, y: 20, z: 30 });
-        expectSubscriptions(source.subscriptions).toBe(subs);
-      });
-    });
-
-    it('should stop a synchronous source at the first failing call', () => {
-      const direct = new SyncExecutor();
-      let pulled = 0;
-      const endless = new Observable<number>((subscriber) => {
-        while (!subscriber.closed) subscriber.next(pulled++);
-      });
-      const boom = new Error('boom');
-      const errors: unknown[] = [];
-      endless
-        .pipe(
-          mapOrdered$(direct, (n: number) => {
-            if (n === 2) throw boom;
-            return n;
-          }),
-        )
-        .subscribe({ error: (e) => errors.push(e) });
-      expect(errors).toEqual([boom]);
-      expect(pulled).toBe(3);
-    });
   });
 });
