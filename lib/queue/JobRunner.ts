@@ -1,7 +1,9 @@
 /**
  * Worker side: runs one BullMQ job's task on the local thread pool and
  * answers in the protocol the producer reads (lib/queue/protocol.ts). Also
- * stops a job when its producer asks (an interrupt on the pub/sub channel).
+ * stops a job when its producer asks (an interrupt on the pub/sub channel),
+ * the thread pool's way: the call's AbortSignal aborts first, and only a
+ * task that ignores it for `interruptGraceMs` loses its thread.
  *
  * A job comes from Redis, where anyone with write access could have written
  * it: its data is checked (readJobData.ts) and its task must be on the
@@ -62,6 +64,9 @@ export class JobRunner {
   readonly #running = new Map<string, () => void>();
   // Job ids whose producer asked to stop them, and when, oldest first (a Map keeps insertion order).
   readonly #interrupted = new Map<string, number>();
+  // One Task per allowed (file, export): the pool knows a task's calls by identity, which lets it
+  // coalesce jobs waiting for a thread and learn the task's call time. Bounded by the allowlist.
+  readonly #tasks = new Map<string, Task>();
 
   constructor(pool: ThreadPoolExecutor, allowlist: TaskAllowlist, maxPayloadBytes: number) {
     this.#pool = pool;
@@ -104,7 +109,7 @@ export class JobRunner {
     this.#checkInterrupted(id);
     try {
       const { args } = checked;
-      const t = task(checked.file, checked.exportName);
+      const t = this.#task(checked.file, checked.exportName);
       switch (checked.kind) {
         case 'call': {
           const future = this.#pool.submit(t, ...args);
@@ -139,6 +144,13 @@ export class JobRunner {
     } finally {
       this.#running.delete(id);
     }
+  }
+
+  #task(file: string, exportName: string): Task {
+    const key = `${file}#${exportName}`;
+    let t = this.#tasks.get(key);
+    if (t === undefined) this.#tasks.set(key, (t = task(file, exportName)));
+    return t;
   }
 
   #checkInterrupted(id: string): void {
