@@ -76,7 +76,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const pool = new ThreadPoolExecutor({ maxWorkers: o.threads, interruptGraceMs: o.interruptGraceMs });
   const runner = new JobRunner(pool, allowlist, o.maxPayloadBytes);
   try {
-    subscriber.on('message', (_channel: unknown, jobId: unknown) => runner.interrupt(jobId));
+    // The raw bytes: with no 'message' listener ioredis makes no strings, and an oversized message is dropped unread.
+    subscriber.on('messageBuffer', (_channel: unknown, jobId: unknown) => runner.interrupt(jobId));
     await subscriber.subscribe(interruptChannel(o.prefix, o.queueName));
     const { Worker } = loadBullmq();
     const worker = new Worker<JobData, string>(o.queueName, (job: Job<JobData>) => runner.run(job), {
