@@ -68,6 +68,18 @@ describeWithRedis('QueueExecutor cooperative interrupt', () => {
     expect(await within(ex.submit(tasks.whereAmI).result(), 30_000, 'the next job')).toBe(before);
   });
 
+  it('should end a streaming job whose generator waits on its signal when the consumer stops, and keep its thread', async () => {
+    await h.worker({ threads: 1, concurrency: 1, interruptGraceMs: kLongGrace });
+    const ex = h.executor();
+    const before = await ex.submit(tasks.whereAmI);
+    const iterator = ex.stream(tasks.yieldUntilAborted, h.redis.url, 'stream');
+    expect(await iterator.next()).toEqual({ value: 'first', done: false });
+    await h.started('stream');
+    await iterator.return!();
+    expect(await cleaned('stream')).toBe('aborted=true');
+    expect(await within(ex.submit(tasks.whereAmI).result(), 30_000, 'the next job')).toBe(before);
+  });
+
   it('should terminate and replace the thread of a task that ignores its signal, after the grace period', async () => {
     const graceMs = 300;
     await h.worker({ threads: 1, concurrency: 1, interruptGraceMs: graceMs });
