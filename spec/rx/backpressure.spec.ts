@@ -1,4 +1,4 @@
-import { range } from 'rxjs';
+import { range, type Subscription } from 'rxjs';
 import { Future, mapOrdered$, type Executor } from '../../lib';
 
 /**
@@ -46,8 +46,9 @@ describe('mapOrdered$ backpressure', () => {
 
     let next = 0;
     let outOfOrder = 0;
+    let subscription: Subscription | undefined;
     const done = new Promise<void>((resolve, reject) => {
-      range(0, N)
+      subscription = range(0, N)
         .pipe(mapOrdered$(executor as unknown as Executor, (x: number) => x * 2))
         .subscribe({
           next: (y) => {
@@ -66,6 +67,7 @@ describe('mapOrdered$ backpressure', () => {
     expect(growthMB).toBeLessThan(64); // a million Futures with a done callback each measure ~475 MB
 
     await done;
+    expect(subscription?.closed).toBe(true);
     expect(next).toBe(N);
     expect(outOfOrder).toBe(0);
     expect(executor.submitted).toBe(N);
