@@ -1,5 +1,6 @@
 import { range, type Subscription } from 'rxjs';
 import { Future, mapOrdered$, type Executor } from '../../lib';
+import { verbose } from '../helpers/verbose';
 
 /**
  * A lean executor for a million calls: futures finish on the next
@@ -72,10 +73,10 @@ describe('mapOrdered$ backpressure', () => {
     expect(outOfOrder).toBe(0);
     expect(executor.submitted).toBe(N);
     expect(executor.maxOutstanding).toBeLessThanOrEqual(8);
-    // Reported by the spec run, for the record.
-    process.stdout.write(
+    // For the record, with RXFUTURES_SPEC_VERBOSE=1 (the test command stays quiet).
+    verbose(
       `mapOrdered$ backpressure: heap growth after a synchronous burst of ${N} values: ${growthMB.toFixed(1)} MB ` +
-        `(${(((peak - before) / N) | 0) } bytes per held value; gc ${gc ? 'on' : 'unavailable'})\n`,
+        `(${(((peak - before) / N) | 0) } bytes per held value; gc ${gc ? 'on' : 'unavailable'})`,
     );
   });
 });
