@@ -35,6 +35,10 @@ export interface Request {
    * moving it from Waiting to Skipped. Compare-and-swap decides who won.
    */
   control?: Int32Array;
+  /** For batches: the id the worker's partial flushes carry (ResultFlusher.ts). */
+  flushId?: number;
+  /** For batches: the worker reads its clock for a flush every this many calls. */
+  flushEvery?: number;
   /** For a message without `control`: its word in {@link WorkerSettings.interrupts}. */
   slot?: number;
   /** For `stream`: each yielded value is posted here as a {@link StreamMessage}. */
@@ -69,9 +73,17 @@ export const CallState = {
   ReturnedFalse: 9,
 } as const;
 
-/** A batch's control cells, with room after them for the numbers its calls return. */
+/** A batch's control cells, with room after them for the numbers its calls return and its flush counter. */
 export function newBatchControl(calls: number): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(numbersOffset(calls) + 8 * calls), 0, calls);
+  return new Int32Array(new SharedArrayBuffer(numbersOffset(calls) + 8 * calls + 8), 0, calls);
+}
+
+/** At most this long (ms) between partial flushes of a batch that keeps running (ResultFlusher.ts). */
+export const kFlushSliceMs = 1;
+
+/** How many partial flushes the worker has posted for a batch (one cell after its numbers). */
+export function flushCounter(control: Int32Array): Int32Array {
+  return new Int32Array(control.buffer, numbersOffset(control.length) + 8 * control.length, 1);
 }
 
 /** The numbers the calls of a batch returned (cell i is valid in state ReturnedNumber). */
@@ -108,6 +120,21 @@ export interface Response {
   retire?: number;
   /** This worker's finished calls left work on its event loop: it needs a keep-alive run. */
   leftovers?: number;
+  /** Calls before this index were posted in partial flushes ({@link Flush}), not in this answer. */
+  flushedUpTo?: number;
+}
+
+/**
+ * A partial flush, posted on the worker's `parentPort` while a batch runs:
+ * the outcomes of calls `first … first + values.length - 1`, in the columns
+ * of a {@link Response} (indices relative to `first`).
+ */
+export interface Flush {
+  rxfuturesFlush: number;
+  first: number;
+  values: unknown[];
+  errors?: (EncodedError | undefined)[];
+  packed?: number[];
 }
 
 /** Messages on a stream's port. */
