@@ -67,7 +67,8 @@ export class FlushInbox {
       this.#batches.delete(id!);
       settle();
     };
-    inbound.timer = setTimeout(inbound.waiting, kFlushWaitMs);
+    // Unref'd: a worker being terminated holds the process open until its messages are in.
+    inbound.timer = setTimeout(inbound.waiting, kFlushWaitMs).unref();
   }
 
   /** Piscina's `message` event: anything a worker posted on its parentPort. Not a flush of ours: ignored. */

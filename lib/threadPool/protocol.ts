@@ -52,7 +52,7 @@ export interface Request {
 
 /**
  * States of a call inside a batch, in its control cell. A call that
- * returned a number, `undefined`, `null` or a boolean leaves its value in
+ * returned a number, `undefined`, `null`, a boolean or a short string leaves its value in
  * shared memory too (the `Returned*` states, see {@link batchNumbers}), so
  * it is not lost if the worker goes down before it answers: a call runs at
  * most once, and its result is delivered whenever it can be.
@@ -71,11 +71,29 @@ export const CallState = {
   ReturnedNull: 7,
   ReturnedTrue: 8,
   ReturnedFalse: 9,
+  /** Returned a string of at most kSharedStringUnits UTF-16 units: its length in `batchNumbers(control)[i]`, its units in `batchStrings(control)`. */
+  ReturnedString: 10,
 } as const;
 
-/** A batch's control cells, with room after them for the numbers its calls return and its flush counter. */
+/** A call's returned string is kept in shared memory if it has at most this many UTF-16 units. */
+export const kSharedStringUnits = 32;
+
+/**
+ * A batch's control cells, with room after them for the numbers its calls
+ * return, its flush counter, and the short strings its calls return.
+ */
 export function newBatchControl(calls: number): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(numbersOffset(calls) + 8 * calls + 8), 0, calls);
+  return new Int32Array(new SharedArrayBuffer(stringsOffset(calls) + 2 * kSharedStringUnits * calls), 0, calls);
+}
+
+/** The short strings the calls of a batch returned: call i's units start at `i * kSharedStringUnits`. */
+export function batchStrings(control: Int32Array): Uint16Array {
+  return new Uint16Array(control.buffer, stringsOffset(control.length), kSharedStringUnits * control.length);
+}
+
+// After the numbers, 8 bytes for the flush counter.
+function stringsOffset(calls: number): number {
+  return numbersOffset(calls) + 8 * calls + 8;
 }
 
 /** At most this long (ms) between partial flushes of a batch that keeps running (ResultFlusher.ts). */

@@ -11,10 +11,10 @@ import { encodeError, type EncodedError } from '../internal/errorCodec';
 import { loadTask, loadedTask, type Callable } from '../internal/loadTask';
 import { prepareValue } from './packValue';
 import { ResultFlusher } from './ResultFlusher';
-import { storeOutcome } from './sharedOutcome';
+import { sharedCells, storeOutcome } from './sharedOutcome';
 import { WorkerCall } from './workerCall';
 import { hasLeftoverWork, keepEventLoopRunning, recordBaseline, trackAsyncWaits } from './leftoverWork';
-import { CallState, batchNumbers, type Outcome, type Request, type Response, type TaskDescriptor, type WorkerSettings } from './protocol';
+import { CallState, type Outcome, type Request, type Response, type TaskDescriptor, type WorkerSettings } from './protocol';
 
 // Read from node:worker_threads, not Piscina.workerData: in a bundle whose Piscina bootstrap is a
 // separate copy of Piscina, this copy's Piscina.workerData is never set (docs/bundling.md).
@@ -103,7 +103,7 @@ function runCalls(request: Request, fn: Callable | undefined, loadError: unknown
   const argsOf = (i: number): unknown[] => (single !== undefined ? [single[i]] : (request.batch?.[i] ?? request.args ?? []));
   const response: Response = { values: new Array(count) };
   const start = performance.now();
-  const numbers = control === undefined ? undefined : batchNumbers(control);
+  const cells = control === undefined ? undefined : sharedCells(control);
   // A batch posts its finished results early when it runs long, is interrupted or exits (ResultFlusher.ts).
   const flusher =
     control !== undefined && request.flushId !== undefined ? new ResultFlusher(request.flushId, request.flushEvery ?? 1, control, response, start) : undefined;
@@ -112,7 +112,7 @@ function runCalls(request: Request, fn: Callable | undefined, loadError: unknown
       response.values[i] = outcome.value;
       if (outcome.packed) (response.packed ??= []).push(i);
     } else (response.errors ??= [])[i] = outcome.error;
-    if (control !== undefined) storeOutcome(control, numbers!, i, outcome);
+    if (control !== undefined) storeOutcome(control, cells!, i, outcome);
     flusher?.recorded(i);
   };
   const finish = (): unknown => {

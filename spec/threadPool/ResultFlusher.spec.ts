@@ -13,7 +13,7 @@ type Mode = 'spin' | 'poll' | 'async' | 'exit' | 'crash';
 
 /** What countedShaped call i returns (fixtures/interruptTasks.ts). */
 function shapedValue(i: number): unknown {
-  return i % 2 === 1 ? `value ${i}` : { call: i, text: `value ${i}` };
+  return i % 2 === 0 ? { call: i, text: `value ${i}` } : i % 4 === 3 ? `\ud83d lone ${i}` : `value ${i}`;
 }
 
 /** Resolves once `array[index]` is non-zero (Atomics.waitAsync: no polling, no sleep). */
@@ -82,6 +82,24 @@ describe('ResultFlusher', () => {
 
   it('should deliver them when the blocked call never looks and the calls before it ran past a flush slice', async () => {
     await interrupted('spin', 0.3);
+  });
+
+  it('should keep the short strings of calls finished just before a never-looking blocked call (shared memory); objects there fail with WorkerExitError and never run again', async () => {
+    pool = new ThreadPoolExecutor({ maxWorkers: 1, interruptGraceMs: 50 });
+    const runs = new Int32Array(new SharedArrayBuffer(4 * (kRuns + kCalls)));
+    // Tiny calls: the message runs far less than a flush slice before call kBlockAt blocks.
+    const futures = await coalescedCalls(runs, 'spin', 0);
+    await waitNonZero(runs, 0);
+    futures[kBlockAt].cancel({ interrupt: true });
+    await within(Promise.allSettled(futures.map((f) => f.result())), 20_000, 'every future to settle');
+    futures.forEach((f, i) => {
+      if (i === kBlockAt) return;
+      expect({ call: i, ran: Atomics.load(runs, kRuns + i) }).toEqual({ call: i, ran: 1 });
+      // An object finished within the slice: delivered if a flush took it after all (a busy machine stretches the
+      // slice), else lost with the worker — never re-run.
+      const lost = i < kBlockAt && typeof shapedValue(i) !== 'string' && f.exceptionNow() instanceof WorkerExitError;
+      if (!lost) expect({ call: i, value: f.resultNow() }).toEqual({ call: i, value: shapedValue(i) });
+    });
   });
 
   it.each(['exit', 'crash'] as const)('should deliver them when a call of the message kills its worker (%s)', async (mode) => {
