@@ -71,6 +71,11 @@ export class FlushInbox {
     inbound.timer = setTimeout(inbound.waiting, kFlushWaitMs).unref();
   }
 
+  /** Drops batch `id` (answered with no flush before its answer). */
+  forget(id: number): void {
+    this.#batches.delete(id);
+  }
+
   /** Piscina's `message` event: anything a worker posted on its parentPort. Not a flush of ours: ignored. */
   receive(message: unknown): void {
     if (message === null || typeof message !== 'object' || !Object.hasOwn(message, 'rxfuturesFlush')) return;

@@ -307,8 +307,10 @@ export class WorkerPool {
       answer = Promise.reject(new DataCloneError(`the task's arguments cannot be sent to a worker: ${String((err as Error)?.message ?? err)}`, { cause: err }));
     }
 
+    const flushes = this.#flushes;
     // One reaction, not a then/catch/finally chain: two promises and two microtasks less per message.
-    const settle = (deliver: () => void): void => {
+    // `forget`: the flush id to drop when settling without whenFlushed (which drops it itself).
+    const settle = (deliver: () => void, forget?: number): void => {
       try {
         deliver();
       } catch (err) {
@@ -320,15 +322,19 @@ export class WorkerPool {
         }
       }
       this.#running.delete(entry);
+      if (forget !== undefined) flushes.forget(forget);
       if (slot !== undefined) this.#words.release(slot);
       this.#inFlight -= 1;
       this.#runningCalls -= sent.futures.length;
       this.#pump();
     };
     // A batch settles once the partial flushes its worker posted are read (FlushInbox.ts).
-    const flushes = this.#flushes;
     answer.then(
-      (response) => flushes.whenFlushed(flushId, () => settle(() => this.#onResponse(sent, response))),
+      // An answer without flushedUpTo had no flush before it (the common case: no wait, no shared read).
+      (response) =>
+        flushId === undefined || response?.flushedUpTo === undefined
+          ? settle(() => this.#onResponse(sent, response), flushId)
+          : flushes.whenFlushed(flushId, () => settle(() => this.#onResponse(sent, response))),
       (err: unknown) => flushes.whenFlushed(flushId, () => settle(() => this.#onFailure(sent, err, controller.aborted))),
     );
   }

@@ -18,12 +18,13 @@ import { CallState, batchNumbers, batchStrings, kSharedStringUnits, type Outcome
 /** Where a batch keeps returned values: the views of its control block (protocol.ts). */
 export interface SharedCells {
   numbers: Float64Array;
-  strings: Uint16Array;
+  /** Made on the first string kept (a view costs more than most calls that return numbers). */
+  strings: Uint16Array | undefined;
 }
 
 /** The shared value cells of a batch's control block. */
 export function sharedCells(control: Int32Array): SharedCells {
-  return { numbers: batchNumbers(control), strings: batchStrings(control) };
+  return { numbers: batchNumbers(control), strings: undefined };
 }
 
 /** Worker side: marks call i finished, keeping a primitive value in shared memory. */
@@ -37,7 +38,7 @@ export function storeOutcome(control: Int32Array, cells: SharedCells, i: number,
     } else if (typeof value === 'string') {
       if (value.length <= kSharedStringUnits) {
         // UTF-16 units as they are: lone surrogates survive too.
-        const { strings } = cells;
+        const strings = (cells.strings ??= batchStrings(control));
         const base = i * kSharedStringUnits;
         for (let k = 0; k < value.length; k++) strings[base + k] = value.charCodeAt(k);
         cells.numbers[i] = value.length;
