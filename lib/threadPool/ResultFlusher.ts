@@ -75,13 +75,12 @@ export class ResultFlusher {
     }
   }
 
-  /** Call i has finished and its outcome is in the response. */
-  recorded(i: number): void {
-    this.#done = i + 1;
-  }
-
-  /** Before a call starts: flush if a slice has passed (the clock is read every `every` calls). */
-  tick(): void {
+  /**
+   * Before call i starts (calls before it have finished: they run one after
+   * the other): flush if a slice has passed (the clock is read every `every` calls).
+   */
+  tick(i: number): void {
+    this.#done = i;
     if (--this.#countdown > 0) return;
     this.#countdown = this.every;
     if (performance.now() - this.#last >= kFlushSliceMs) this.flush();

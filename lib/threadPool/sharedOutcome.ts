@@ -20,11 +20,13 @@ export interface SharedCells {
   numbers: Float64Array;
   /** Made on the first string kept (a view costs more than most calls that return numbers). */
   strings: Uint16Array | undefined;
+  /** Units of `strings` in use. */
+  used: number;
 }
 
 /** The shared value cells of a batch's control block. */
 export function sharedCells(control: Int32Array): SharedCells {
-  return { numbers: batchNumbers(control), strings: undefined };
+  return { numbers: batchNumbers(control), strings: undefined, used: 0 };
 }
 
 /** Worker side: marks call i finished, keeping a primitive value in shared memory. */
@@ -36,12 +38,13 @@ export function storeOutcome(control: Int32Array, cells: SharedCells, i: number,
       cells.numbers[i] = value;
       state = CallState.ReturnedNumber;
     } else if (typeof value === 'string') {
-      if (value.length <= kSharedStringUnits) {
+      const strings = value.length <= kSharedStringUnits ? (cells.strings ??= batchStrings(control)) : undefined;
+      const start = cells.used;
+      if (strings !== undefined && start + value.length <= strings.length) {
         // UTF-16 units as they are: lone surrogates survive too.
-        const strings = (cells.strings ??= batchStrings(control));
-        const base = i * kSharedStringUnits;
-        for (let k = 0; k < value.length; k++) strings[base + k] = value.charCodeAt(k);
-        cells.numbers[i] = value.length;
+        for (let k = 0; k < value.length; k++) strings[start + k] = value.charCodeAt(k);
+        cells.used = start + value.length;
+        cells.numbers[i] = start * 64 + value.length;
         state = CallState.ReturnedString;
       }
     } else if (value === undefined) state = CallState.ReturnedUndefined;
@@ -74,9 +77,10 @@ export function sharedValue(control: Int32Array, state: number, i: number): { va
 }
 
 function sharedString(control: Int32Array, i: number): string {
-  // The length is the worker's word: bound it (a bad one reads at most the call's own units).
-  const length = Math.min(kSharedStringUnits, Math.max(0, Math.trunc(batchNumbers(control)[i]) || 0));
-  const start = i * kSharedStringUnits;
+  // Start and length are the worker's word: bound them (slice clamps to the area).
+  const where = Math.max(0, Math.trunc(batchNumbers(control)[i]) || 0);
+  const start = Math.floor(where / 64);
+  const length = Math.min(kSharedStringUnits, where % 64);
   const units = batchStrings(control).slice(start, start + length);
   let text = '';
   for (const unit of units) text += String.fromCharCode(unit);

@@ -113,7 +113,6 @@ function runCalls(request: Request, fn: Callable | undefined, loadError: unknown
       if (outcome.packed) (response.packed ??= []).push(i);
     } else (response.errors ??= [])[i] = outcome.error;
     if (control !== undefined) storeOutcome(control, cells!, i, outcome);
-    flusher?.recorded(i);
   };
   const finish = (): unknown => {
     if (flusher !== undefined) {
@@ -138,7 +137,7 @@ function runCalls(request: Request, fn: Callable | undefined, loadError: unknown
         (response.skipped ??= []).push(i);
         continue;
       }
-      flusher?.tick();
+      flusher?.tick(i);
       const context = control !== undefined ? new WorkerCall(control, i, flusher?.onInterrupt) : interruptWord(request);
       const outcome = fn === undefined ? ({ ok: false, error: encodeError(loadError) } as const) : call(fn, request.task, argsOf(i), transferList, context);
       if (outcome instanceof Promise) {
