@@ -69,7 +69,7 @@ describe('hostile values the property found', () => {
 
   it('should measure an Error by what V8 sends (its cause), not by properties that throw when read', () => {
     const error = Object.assign(new Error('x'), {
-      code: new Proxy({}, {
+      code: new Proxy({ a: 1 }, {
         get() {
           throw new Error('trap get threw');
         },
