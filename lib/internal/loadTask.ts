@@ -4,15 +4,15 @@
  * Module tasks are loaded with require (ESM through a real dynamic import);
  * TypeScript task modules load through tsx/ts-node if registered, else
  * Node's own type stripping where it is on, else a transpile-only hook on
- * the app's `typescript` (5.x, 6.x) — that is what makes them work under
- * Jest, whose transform does not reach worker threads. Inline tasks are compiled from
+ * the app's `typescript` (5.x, 6.x; typeScriptHook.ts) — that is what makes
+ * them work under Jest, whose transform does not reach worker threads. Inline tasks are compiled from
  * source once and cached by source.
  */
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TaskDescriptor } from './TaskDescriptor';
+import { ensureTypeScriptSupport } from './typeScriptHook';
 
 /** A task's function, as loaded. */
 export type Callable = (...args: unknown[]) => unknown;
@@ -77,7 +77,7 @@ function loadModule(specifier: string): Promise<Record<string, unknown>> {
 async function doLoadModule(specifier: string): Promise<Record<string, unknown>> {
   const file = specifier.startsWith('file:') ? fileURLToPath(specifier) : specifier;
   if (path.isAbsolute(file)) {
-    if (/\.[cm]?tsx?$/.test(file)) ensureTypeScriptSupport(file);
+    if (/\.[cm]?tsx?$/.test(file)) ensureTypeScriptSupport(file, userRequire);
     try {
       return userRequire(file) as Record<string, unknown>;
     } catch (err) {
@@ -104,55 +104,6 @@ async function doLoadModule(specifier: string): Promise<Record<string, unknown>>
 function isRequireEsmError(err: unknown): boolean {
   const code = (err as { code?: string } | null)?.code;
   return code === 'ERR_REQUIRE_ESM' || code === 'ERR_REQUIRE_ASYNC_MODULE';
-}
-
-/**
- * Makes a TypeScript task module loadable in this worker, in this order:
- * a loader already registered (tsx, ts-node, or ours from an earlier task);
- * Node's own type stripping, where it is on (Node 22.18+/23.6+, or 22.6+ with
- * `--experimental-strip-types`): Node loads the file itself; `typescript`
- * 5.x or 6.x from the app, used transpile-only (its `transpileModule`).
- * TypeScript 7 ships a native compiler without that JavaScript API, so with
- * it alone (on a Node without type stripping) the error says what to add.
- *
- * @throws Error naming what to install when none of these is there
- */
-function ensureTypeScriptSupport(file: string): void {
-  const extensions = userRequire.extensions;
-  if (extensions['.ts'] !== undefined) return;
-  if ((process.features as { typescript?: unknown }).typescript) return;
-  let ts: Partial<typeof import('typescript')> | undefined;
-  try {
-    ts = userRequire('typescript') as Partial<typeof import('typescript')>;
-  } catch {
-    ts = undefined;
-  }
-  if (typeof ts?.transpileModule !== 'function' || ts.ModuleKind === undefined || ts.ScriptTarget === undefined) {
-    const found =
-      ts === undefined
-        ? 'no typescript package is installed'
-        : `typescript ${String(ts.version ?? '(unknown version)')} is installed, which has no JavaScript transpile API (TypeScript 7 is a native compiler)`;
-    throw new Error(
-      `rxfutures: cannot load the TypeScript task module ${file}: ${found}, and Node ${process.versions.node} does not strip types. ` +
-        'Install typescript 5.x or 6.x (npm install --save-dev typescript@6; rxfutures uses it transpile-only), ' +
-        'or run under tsx (node --import tsx), or use Node >= 22.18 (or 22.6+ with --experimental-strip-types), ' +
-        'or point the task at the compiled .js file',
-    );
-  }
-  const { transpileModule, ModuleKind, ScriptTarget } = ts;
-  const compile = (module: NodeJS.Module, filename: string): void => {
-    const output = transpileModule(readFileSync(filename, 'utf8'), {
-      fileName: filename,
-      compilerOptions: {
-        module: ModuleKind.CommonJS,
-        target: ScriptTarget.ES2022,
-        esModuleInterop: true,
-        inlineSourceMap: true,
-      },
-    });
-    (module as unknown as { _compile(code: string, file: string): void })._compile(output.outputText, filename);
-  };
-  for (const ext of ['.ts', '.cts', '.mts', '.tsx']) extensions[ext] = compile;
 }
 
 // tslib-compatible helpers, so inline tasks compiled by tsc/ts-jest (which

@@ -61,7 +61,8 @@ function runTask(app: string): { value?: number; name?: string; message?: string
     pool.submit(task(${JSON.stringify(tasks)}, 'add'), { a: 2, b: 40 })
       .then((value) => ({ value }), (err) => ({ name: err.name, message: err.message }))
       .then((out) => { console.log(JSON.stringify({ ...out, typescript })); return pool.shutdown(); });`;
-  const out = execFileSync(process.execPath, ['-e', script], { cwd: app, env: childEnv(), encoding: 'utf8', timeout: 60_000 });
+  // The transpile cache off: each run really loads and uses the installed typescript.
+  const out = execFileSync(process.execPath, ['-e', script], { cwd: app, env: { ...childEnv(), RXFUTURES_TS_CACHE: 'off' }, encoding: 'utf8', timeout: 60_000 });
   return JSON.parse(out.trim().split('\n').pop()!);
 }
 
