@@ -31,12 +31,6 @@ export default tseslint.config(
     },
   },
   {
-    // Specs subscribe to sources that complete on their own and assert on what they saw; the first
-    // pass leaves that rule to lib/, examples/ and demo/ (the lead has the list of spec sites).
-    files: ['spec/**/*.ts'],
-    rules: { 'rxjs-x/no-ignored-subscription': 'off' },
-  },
-  {
     // Type specs build Observables only to check their types at compile time.
     files: ['spec/types/**/*.ts'],
     rules: { 'rxjs-x/no-floating-observables': 'off' },

@@ -1,3 +1,4 @@
+import { isTaskRef } from './internal/isTaskRef';
 import { kTask } from './internal/symbols';
 import { describe } from './internal/validate';
 
@@ -94,7 +95,7 @@ export function taskModule<M>(specifier: string): TaskModule<M> {
 
 /** True for values made by `task()` / `taskModule()`. */
 export function isTask(value: unknown): value is Task {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[kTask] === true;
+  return isTaskRef(value);
 }
 
 function checkSpecifier(specifier: unknown): asserts specifier is string {

@@ -1,4 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
+import { types } from 'node:util';
 import { kTransfer } from './internal/symbols';
 
 /** What `transfer()` accepts: memory or a port that can move between threads. */
@@ -37,7 +38,13 @@ export function transfer<T extends Transferable>(value: T): T {
 
 /** True for markers made by `transfer()`. */
 export function isTransferred(value: unknown): value is Transferred {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[kTransfer] === true;
+  if (typeof value !== 'object' || value === null || types.isProxy(value)) return false;
+  try {
+    return (value as Record<symbol, unknown>)[kTransfer] === true;
+  } catch {
+    // A getter that throws: not our marker (the clone check names the problem, through the future).
+    return false;
+  }
 }
 
 /** The underlying transferable object (the buffer of a view). */

@@ -55,14 +55,6 @@ function cycles(graph: Map<string, string[]>): string[] {
   return found;
 }
 
-/**
- * Upward imports that form no cycle and sit in files other sessions own,
- * left for their owners (reported to the lead): inProcess.ts wants only
- * `isTask` and the `Task` type, which can move below (a brand check on
- * internal/symbols' kTask). Nothing may be added here.
- */
-const kKnownUpward = new Set(['internal/inProcess.ts > Task.ts']);
-
 /** @test lib/ import graph */
 describe('lib imports', () => {
   const graph = importGraph();
@@ -81,8 +73,7 @@ describe('lib imports', () => {
     expect(graph.get('errors.ts')).toEqual([]);
     const upward = [...graph]
       .filter(([file]) => file.startsWith('internal/'))
-      .flatMap(([file, deps]) => deps.filter((d) => !d.startsWith('internal/') && d !== 'errors.ts').map((d) => `${file} > ${d}`))
-      .filter((edge) => !kKnownUpward.has(edge));
+      .flatMap(([file, deps]) => deps.filter((d) => !d.startsWith('internal/') && d !== 'errors.ts').map((d) => `${file} > ${d}`));
     expect(upward).toEqual([]);
   });
 });

@@ -1,8 +1,7 @@
-import { ShutdownError } from '../errors';
 import type { Executor, MapOptions, ShutdownOptions, StreamTaskLike, TaskLike } from '../Executor';
 import { Future } from '../Future';
 import { orderedMap } from '../internal/orderedMap';
-import { exitingMessage, processIsExiting } from '../internal/processExiting';
+import { checkSchedulable } from '../internal/checkSchedulable';
 import { checkShutdownOptions } from '../internal/validate';
 import type { Task } from '../Task';
 import { checkTask, loadInProcess } from '../internal/inProcess';
@@ -174,9 +173,7 @@ export class AsyncExecutor implements Executor {
   }
 
   #checkOpen(method: string): void {
-    // Once the process is exiting the event loop will not turn again: the task could never run.
-    if (processIsExiting()) throw new ShutdownError(exitingMessage(method));
-    if (this.#closed !== undefined) throw new ShutdownError(`${method}: cannot schedule new futures after shutdown`);
+    checkSchedulable(method, this.#closed !== undefined);
   }
 }
 

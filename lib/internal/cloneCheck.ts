@@ -31,6 +31,9 @@ export const kMaxCloneDepth = 1000;
 // lib/threadPool/packValue.ts; elsewhere the send decides).
 const kMaxNodes = 10_000;
 
+// Argument lists and results up to this long are checked by the primitives-only fast path.
+const kFastPathLength = 1_000;
+
 // Arrays longer than this are walked by their own keys (a sparse `a[1e9] = x`
 // must not loop a billion times).
 const kDenseWalkLimit = 100_000;
@@ -76,7 +79,8 @@ interface Pending {
 export function checkCloneable(value: unknown, path: string, transferred?: readonly unknown[], maxDepth = kMaxCloneDepth): CloneCheck {
   // Fast path, taken by most calls: primitives, or an argument list of primitives.
   if (isPlainPrimitive(value)) return kClean;
-  if (Array.isArray(value) && !types.isProxy(value) && value.every(isPlainPrimitive)) return kClean;
+  // Only a short array: every() visits each index up to length, and a sparse `a[2 ** 32 - 2] = x` has 4 billion.
+  if (Array.isArray(value) && !types.isProxy(value) && value.length <= kFastPathLength && value.every(isPlainPrimitive)) return kClean;
   const seen = new Set<object>();
   const stack: Pending[] = [{ value, parent: undefined, key: path, depth: 0 }];
   let budget = kMaxNodes;
@@ -86,7 +90,13 @@ export function checkCloneable(value: unknown, path: string, transferred?: reado
     if (typeof v === 'symbol') return { bad: `${pathOf(node)} is a symbol (${String(v)})`, unchecked: false };
     if (v === null || typeof v !== 'object') continue;
     if (types.isProxy(v)) return { bad: `${pathOf(node)} is a Proxy, which structured clone cannot copy`, unchecked: false };
-    if (seen.has(v)) continue;
+    if (seen.has(v)) {
+      // V8 serialises an Error whose cause leads back to it, but cannot rebuild it ("Unable to deserialize cloned data").
+      if (types.isNativeError(v) && isAncestor(v, node)) {
+        return { bad: `${pathOf(node)} refers back to an Error that contains it (through its cause), which the receiving side cannot rebuild`, unchecked: false };
+      }
+      continue;
+    }
     if (--budget < 0) return { unchecked: true };
     seen.add(v);
     if (node.depth > maxDepth) {
@@ -158,15 +168,7 @@ function visit(v: object, node: Pending, stack: Pending[], transferred: readonly
     }
     return undefined;
   }
-  if (v instanceof Error || types.isNativeError(v)) {
-    // V8 clones an Error's message, stack and cause (not its other properties).
-    if (Object.hasOwn(v, 'cause')) {
-      const cause = read('cause');
-      if (typeof cause === 'string') return cause;
-      push(cause.value, '.cause');
-    }
-    return undefined;
-  }
+  if (types.isNativeError(v)) return errorProblem(v, node, push);
   if (!kPlainPrototypes.has(Object.getPrototypeOf(v))) {
     // A class instance or a host object: ask structured clone itself (clone errors name no path).
     try {
@@ -182,6 +184,60 @@ function visit(v: object, node: Pending, stack: Pending[], transferred: readonly
     push(x.value, `.${keys[j]}`);
   }
   return undefined;
+}
+
+/**
+ * What V8's serializer (WriteJSError) would trip on in a native Error: it
+ * reads `name` and `stack` through getters and converts `name` (and an own
+ * data `message`) to a string, so a getter or a `toString` that throws, or
+ * a symbol, makes the whole message fail to send; it clones only an own
+ * *data* `cause` (a getter is skipped), none of the other properties. An
+ * object that merely inherits from Error.prototype is not a native Error:
+ * V8 clones it as a plain object, and the walk checks it as one.
+ */
+function errorProblem(v: object, node: Pending, push: (value: unknown, key: string) => void): string | undefined {
+  const at = (key: string): string => `${pathOf(node)}.${key}`;
+  let name: unknown;
+  let stack: unknown;
+  try {
+    name = (v as { name?: unknown }).name;
+  } catch (err) {
+    return `${at('name')} cannot be read: its getter threw ${describeThrown(err)}`;
+  }
+  const nameProblem = stringProblem(name, at('name'));
+  if (nameProblem !== undefined) return nameProblem;
+  const message = Object.getOwnPropertyDescriptor(v, 'message');
+  if (message !== undefined && 'value' in message) {
+    const messageProblem = stringProblem(message.value, at('message'));
+    if (messageProblem !== undefined) return messageProblem;
+  }
+  try {
+    stack = (v as { stack?: unknown }).stack;
+  } catch (err) {
+    return `${at('stack')} cannot be read: its getter threw ${describeThrown(err)}`;
+  }
+  void stack;
+  const cause = Object.getOwnPropertyDescriptor(v, 'cause');
+  if (cause !== undefined && 'value' in cause) push(cause.value, '.cause');
+  return undefined;
+}
+
+/** Why `String(value)` would fail for the serializer, if it would. */
+function stringProblem(value: unknown, path: string): string | undefined {
+  if (typeof value === 'symbol') return `${path} is a symbol (${String(value)}), which cannot be made a string`;
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined;
+  try {
+    String(value);
+    return undefined;
+  } catch (err) {
+    return `${path} cannot be made a string: ${describeThrown(err)}`;
+  }
+}
+
+/** Whether `v` is on the path from the root to `node` (an Error still being serialised when `node` is reached). */
+function isAncestor(v: object, node: Pending): boolean {
+  for (let n = node.parent; n !== undefined; n = n.parent) if (n.value === v) return true;
+  return false;
 }
 
 /** `args[0].a.b`, rebuilt from the parent links. */

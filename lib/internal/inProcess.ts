@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isTask, type Task } from '../Task';
+import { isTaskRef, type TaskRef } from './isTaskRef';
 import { describe } from './validate';
 
 type Callable = (...args: unknown[]) => unknown;
@@ -25,7 +25,7 @@ export interface Settling {
 
 /** @throws TypeError at submit time for anything that is neither a function nor a Task. */
 export function checkTask(task: unknown, what: string): void {
-  if (typeof task !== 'function' && !isTask(task)) {
+  if (typeof task !== 'function' && !isTaskRef(task)) {
     throw new TypeError(`${what} must be a Task (task() / taskModule()) or a function, got ${describe(task)}`);
   }
 }
@@ -36,7 +36,7 @@ export function checkTask(task: unknown, what: string): void {
  * package names resolved from the working directory as a worker would.
  * @throws what loading throws, or a TypeError naming the missing export
  */
-export function loadInProcess(task: Task | Callable): Callable {
+export function loadInProcess(task: TaskRef | Callable): Callable {
   if (typeof task === 'function') return task;
   const { specifier, exportName } = task;
   const file = specifier.startsWith('file:') ? fileURLToPath(specifier) : specifier;

@@ -1,11 +1,11 @@
-import { BrokenProcessPool, CancelledError, DataCloneError, ShutdownError } from '../errors';
+import { BrokenProcessPool, CancelledError, DataCloneError } from '../errors';
 import type { Executor, MapOptions, ShutdownOptions, StreamTaskLike, TaskLike } from '../Executor';
 import { Future } from '../Future';
 import { findUncloneable } from '../internal/cloneCheck';
 import { missingEntryMessage } from '../internal/entryFile';
 import { orderedMap } from '../internal/orderedMap';
 import { kSubmitBatch } from '../internal/symbols';
-import { exitingMessage, processIsExiting } from '../internal/processExiting';
+import { checkSchedulable } from '../internal/checkSchedulable';
 import { checkShutdownOptions } from '../internal/validate';
 import { isTransferred } from '../transfer';
 import { describeModuleTask } from './describeModuleTask';
@@ -79,7 +79,7 @@ export class ProcessPoolExecutor implements Executor {
    * @param task - a module Task (functions are refused: see the class notes)
    * @param args - structured-clonable arguments
    * @returns the task's Future
-   * @throws `ShutdownError` after `shutdown()`; `BrokenProcessPool` once a child died;
+   * @throws `ShutdownError` after `shutdown()` or once the process is exiting; `BrokenProcessPool` once a child died;
    *   `TypeError` for a function or something that is not a Task
    */
   submit<A extends unknown[], R>(task: TaskLike<A, R>, ...args: A): Future<Awaited<R>> {
@@ -202,9 +202,7 @@ export class ProcessPoolExecutor implements Executor {
   }
 
   #checkOpen(method: string): void {
-    // Once 'exit' is emitted no child can answer: a future made now would say `running` for ever.
-    if (processIsExiting()) throw new ShutdownError(exitingMessage(method));
-    if (this.#closed !== undefined) throw new ShutdownError(`${method}: cannot schedule new futures after shutdown`);
+    checkSchedulable(method, this.#closed !== undefined);
     const broken = this.#pool.broken;
     if (broken !== undefined) throw broken;
     if (!this.#entryFound) this.#checkEntry();

@@ -7,9 +7,13 @@
  * two leaves one side fine and kills the other. So both sides of the process
  * pool refuse what nests deeper than {@link kMaxNesting} before sending it.
  */
+import { types } from 'node:util';
 
 /** Values nested deeper than this are refused (with `DataCloneError`) in both directions. */
 export const kMaxNesting = 1000;
+
+// Arrays longer than this are walked by their own keys (as cloneCheck does).
+const kDenseWalkLimit = 100_000;
 
 // Past this many objects we stop measuring; a value this big that is also this deep is left to the serializer.
 const kMaxNodes = 1_000_000;
@@ -35,9 +39,14 @@ export function tooDeep(value: unknown, what: string, max = kMaxNesting): string
     } else if (v instanceof Set) {
       for (const x of v) stack.push([x, depth + 1]);
     } else if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) stack.push([v[i], depth + 1]);
+      // A sparse array (`a[2 ** 32 - 2] = x`) is walked by its own keys, not by its length.
+      if (v.length <= kDenseWalkLimit) for (let i = 0; i < v.length; i++) stack.push([v[i], depth + 1]);
+      else for (const key of Object.keys(v)) stack.push([v[Number(key)], depth + 1]);
+    } else if (types.isNativeError(v)) {
+      // V8 serialises an Error's name, message, stack and own data `cause`, never its other properties.
+      const cause = Object.getOwnPropertyDescriptor(v, 'cause');
+      if (cause !== undefined && 'value' in cause) stack.push([cause.value, depth + 1]);
     } else {
-      if (v instanceof Error && 'cause' in v) stack.push([v.cause, depth + 1]);
       for (const key of Object.keys(v)) stack.push([(v as Record<string, unknown>)[key], depth + 1]);
     }
   }

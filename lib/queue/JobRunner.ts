@@ -1,7 +1,9 @@
 /**
  * Worker side: runs one BullMQ job's task on the local thread pool and
  * answers in the protocol the producer reads (lib/queue/protocol.ts). Also
- * stops a job when its producer asks (an interrupt on the pub/sub channel).
+ * stops a job when its producer asks (an interrupt on the pub/sub channel),
+ * the thread pool's way: the call's AbortSignal aborts first, and only a
+ * task that ignores it for `interruptGraceMs` loses its thread.
  *
  * A job comes from Redis, where anyone with write access could have written
  * it: its data is checked (readJobData.ts) and its task must be on the
@@ -16,6 +18,7 @@ import { task, type Task } from '../Task';
 import type { ThreadPoolExecutor } from '../threadPool/ThreadPoolExecutor';
 import { PayloadTooLargeError, TaskNotAllowedError } from './errors';
 import { fitEncodedError } from './fitEncodedError';
+import { InterruptMemory } from './InterruptMemory';
 import { loadBullmq } from './load';
 import { pack, type BatchOutcome, type JobData, type Progress } from './protocol';
 import { readJobData } from './readJobData';
@@ -60,8 +63,11 @@ export class JobRunner {
   readonly #maxPayloadBytes: number;
   // How to stop each running job, by job id.
   readonly #running = new Map<string, () => void>();
-  // Job ids whose producer asked to stop them, and when, oldest first (a Map keeps insertion order).
-  readonly #interrupted = new Map<string, number>();
+  // Job ids whose producer asked to stop them (they may arrive before their job starts here).
+  readonly #interrupted = new InterruptMemory(kMaxInterrupts, kInterruptMemory);
+  // One Task per allowed (file, export): the pool knows a task's calls by identity, which lets it
+  // coalesce jobs waiting for a thread and learn the task's call time. Bounded by the allowlist.
+  readonly #tasks = new Map<string, Task>();
 
   constructor(pool: ThreadPoolExecutor, allowlist: TaskAllowlist, maxPayloadBytes: number) {
     this.#pool = pool;
@@ -71,18 +77,18 @@ export class JobRunner {
 
   /**
    * Stops job `id` if it runs here (and refuses it if it starts soon).
-   * Amortised O(1): expired ids are dropped from the oldest end only, and
-   * the memory holds at most kMaxInterrupts ids.
+   * O(1) per message (InterruptMemory.ts), and at most kMaxInterrupts ids
+   * remembered: a flood on the channel costs this process little more than
+   * receiving it. `id` is the message as it came from Redis: a string or
+   * the raw bytes (anything longer than a job id is dropped unread).
    */
   interrupt(id: unknown): void {
-    if (typeof id !== 'string' || id.length > kMaxJobId) return;
-    const now = Date.now();
-    for (const [old, at] of this.#interrupted) {
-      if (now - at <= kInterruptMemory && this.#interrupted.size < kMaxInterrupts) break;
-      this.#interrupted.delete(old);
+    if (id instanceof Uint8Array) {
+      if (id.length > kMaxJobId) return;
+      id = Buffer.from(id.buffer, id.byteOffset, id.length).toString('utf8');
     }
-    this.#interrupted.delete(id);
-    this.#interrupted.set(id, now);
+    if (typeof id !== 'string' || id.length > kMaxJobId) return;
+    this.#interrupted.add(id, Date.now());
     this.#running.get(id)?.();
   }
 
@@ -104,7 +110,7 @@ export class JobRunner {
     this.#checkInterrupted(id);
     try {
       const { args } = checked;
-      const t = task(checked.file, checked.exportName);
+      const t = this.#task(checked.file, checked.exportName);
       switch (checked.kind) {
         case 'call': {
           const future = this.#pool.submit(t, ...args);
@@ -141,8 +147,15 @@ export class JobRunner {
     }
   }
 
+  #task(file: string, exportName: string): Task {
+    const key = `${file}#${exportName}`;
+    let t = this.#tasks.get(key);
+    if (t === undefined) this.#tasks.set(key, (t = task(file, exportName)));
+    return t;
+  }
+
   #checkInterrupted(id: string): void {
-    if (this.#interrupted.has(id)) throw new CancelledError(`job ${id} was interrupted by its producer`);
+    if (this.#interrupted.has(id, Date.now())) throw new CancelledError(`job ${id} was interrupted by its producer`);
   }
 
   // Sends the whole exception ahead of the failed event (cut to fit); BullMQ keeps only a message.

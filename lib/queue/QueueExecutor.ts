@@ -1,4 +1,3 @@
-import { ShutdownError } from '../errors';
 import type { Executor, MapOptions, ShutdownOptions, StreamTaskLike, TaskLike } from '../Executor';
 import { Future } from '../Future';
 import { orderedMap } from '../internal/orderedMap';
@@ -9,6 +8,7 @@ import { jobStream } from './JobStream';
 import { fillExecutorOptions, type FilledExecutorOptions, type QueueExecutorOptions } from './options';
 import { pack } from './protocol';
 import { QueueDispatcher } from './QueueDispatcher';
+import { checkSchedulable } from '../internal/checkSchedulable';
 
 /**
  * Runs tasks as BullMQ jobs on a Redis-backed queue, so the work spreads over
@@ -89,7 +89,7 @@ export class QueueExecutor implements Executor {
    * @param task - a module `Task` (inline functions cannot run on another machine)
    * @param args - structured-clone values
    * @returns the job's Future; arguments that cannot be sent fail it with `DataCloneError` or `PayloadTooLargeError`
-   * @throws `ShutdownError` after `shutdown()`; `BrokenQueue` if Redis could not be reached at start;
+   * @throws `ShutdownError` after `shutdown()` or once the process is exiting; `BrokenQueue` if Redis could not be reached at start;
    *   `TypeError` for an inline function or something that is not a Task
    */
   submit<A extends unknown[], R>(task: TaskLike<A, R>, ...args: A): Future<Awaited<R>> {
@@ -210,7 +210,8 @@ export class QueueExecutor implements Executor {
   }
 
   #checkOpen(method: string): void {
-    if (this.#closed !== undefined) throw new ShutdownError(`${method}: cannot schedule new futures after shutdown`);
+    // Once the process is exiting no command reaches Redis: the future would say `running` for ever.
+    checkSchedulable(method, this.#closed !== undefined);
     const broken = this.#dispatcher.broken;
     if (broken !== undefined) throw broken;
   }

@@ -34,6 +34,8 @@ const kUsage = `usage: rxfutures-worker --queue NAME --tasks MODULE[,MODULE…] 
   --max-stalled-count N     retries after worker deaths before a job fails (default: 1)
   --connect-timeout MS      give up if Redis does not answer within this (default: 10000)
   --max-payload-bytes N     largest serialised arguments or result (default: 67108864)
+  --interrupt-grace-ms MS   an interrupted task that ends within this keeps its thread;
+                            one that does not is terminated (default: 100; Infinity: never)
   --name NAME               worker name shown in dashboards
 `;
 
@@ -68,6 +70,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         'max-stalled-count': { type: 'string' },
         'connect-timeout': { type: 'string' },
         'max-payload-bytes': { type: 'string' },
+        'interrupt-grace-ms': { type: 'string' },
         name: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -118,6 +121,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       maxStalledCount: number('max-stalled-count'),
       connectTimeout: number('connect-timeout'),
       maxPayloadBytes: number('max-payload-bytes'),
+      interruptGraceMs: number('interrupt-grace-ms'),
       name: values.name as string | undefined,
     });
   } catch (error) {

@@ -70,7 +70,9 @@ export async function connectRedis(connection: QueueConnection, timeout: number,
     ]);
   } catch {
     client.disconnect();
-    const reason = lastError instanceof Error ? lastError.message : 'no answer';
+    // Not `instanceof Error`: a socket's error may come from another realm (a test runner's sandbox).
+    const message = (lastError as { message?: unknown } | undefined)?.message;
+    const reason = typeof message === 'string' && message !== '' ? message : 'no answer';
     throw new BrokenQueue(`${where}: cannot reach Redis at ${describeConnection(connection)} within ${timeout} ms (${reason})`, {
       cause: lastError,
     });

@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { checkPositiveInteger, describe } from '../internal/validate';
+import { kDefaultInterruptGraceMs } from '../threadPool/options';
 import type { QueueTaskEntry } from './TaskAllowlist';
 
 /**
@@ -109,6 +110,15 @@ export interface QueueWorkerOptions extends CommonOptions {
   maxStalledCount?: number;
   /** The worker's name, shown in BullMQ dashboards. */
   name?: string;
+  /**
+   * Milliseconds an interrupted job's task (its producer called
+   * `cancel({ interrupt: true })` or unsubscribed) has to end after its
+   * `AbortSignal` aborts: one that ends in time keeps its worker thread,
+   * one that does not has the thread terminated and replaced. `0`
+   * terminates at once; `Infinity` never does. As the thread pool's option.
+   * @default 100
+   */
+  interruptGraceMs?: number;
 }
 
 /** @internal */
@@ -136,6 +146,7 @@ export interface FilledWorkerOptions extends FilledCommon {
   stalledInterval: number;
   maxStalledCount: number;
   name: string | undefined;
+  interruptGraceMs: number;
 }
 
 /**
@@ -172,7 +183,7 @@ export function fillExecutorOptions(options: QueueExecutorOptions): FilledExecut
 export function fillWorkerOptions(options: QueueWorkerOptions): FilledWorkerOptions {
   const where = 'startQueueWorker';
   const common = fillCommon(options, where);
-  const { threads = availableParallelism(), lockDuration = 30_000, stalledInterval = 30_000, maxStalledCount = 1, name } = options;
+  const { threads = availableParallelism(), lockDuration = 30_000, stalledInterval = 30_000, maxStalledCount = 1, name, interruptGraceMs = kDefaultInterruptGraceMs } = options;
   checkPositiveInteger(threads, `${where}: options.threads`);
   const { concurrency = threads } = options;
   checkPositiveInteger(concurrency, `${where}: options.concurrency`);
@@ -180,7 +191,10 @@ export function fillWorkerOptions(options: QueueWorkerOptions): FilledWorkerOpti
   checkPositiveInteger(stalledInterval, `${where}: options.stalledInterval`);
   checkNonNegativeInteger(maxStalledCount, `${where}: options.maxStalledCount`);
   if (name !== undefined && typeof name !== 'string') throw new TypeError(`${where}: options.name must be a string, got ${describe(name)}`);
-  return { ...common, concurrency, threads, lockDuration, stalledInterval, maxStalledCount, name };
+  if (typeof interruptGraceMs !== 'number' || Number.isNaN(interruptGraceMs) || interruptGraceMs < 0) {
+    throw new RangeError(`${where}: options.interruptGraceMs must be a number of milliseconds >= 0 (or Infinity), got ${describe(interruptGraceMs)}`);
+  }
+  return { ...common, concurrency, threads, lockDuration, stalledInterval, maxStalledCount, name, interruptGraceMs };
 }
 
 function fillCommon(options: CommonOptions, where: string): FilledCommon {

@@ -37,8 +37,11 @@ export interface QueueWorker {
  * Redis and runs their module tasks on a local `ThreadPoolExecutor`, so
  * CPU-bound tasks use every core of this machine. Start one per machine (or
  * use the `rxfutures-worker` command); a producer's `cancel({ interrupt: true })`
- * stops a job here, and a job whose worker dies is run again by another
- * (BullMQ's stalled-job recovery, after `lockDuration`).
+ * stops a job here cooperatively (inside the task `currentAbortSignal()`
+ * aborts and `throwIfInterrupted()` throws; a task that ends within
+ * `interruptGraceMs` keeps its thread, one that does not has it replaced),
+ * and a job whose worker dies is run again by another (BullMQ's
+ * stalled-job recovery, after `lockDuration`).
  *
  * The queue is a trust boundary: whoever can write to Redis can add a job
  * naming any module, so the worker runs only the task modules listed in
@@ -70,10 +73,11 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const client = await connectRedis(o.connection, o.connectTimeout, 'startQueueWorker');
   const subscriber = client.duplicate();
   subscriber.on('error', () => undefined);
-  const pool = new ThreadPoolExecutor({ maxWorkers: o.threads });
+  const pool = new ThreadPoolExecutor({ maxWorkers: o.threads, interruptGraceMs: o.interruptGraceMs });
   const runner = new JobRunner(pool, allowlist, o.maxPayloadBytes);
   try {
-    subscriber.on('message', (_channel: unknown, jobId: unknown) => runner.interrupt(jobId));
+    // The raw bytes: with no 'message' listener ioredis makes no strings, and an oversized message is dropped unread.
+    subscriber.on('messageBuffer', (_channel: unknown, jobId: unknown) => runner.interrupt(jobId));
     await subscriber.subscribe(interruptChannel(o.prefix, o.queueName));
     const { Worker } = loadBullmq();
     const worker = new Worker<JobData, string>(o.queueName, (job: Job<JobData>) => runner.run(job), {

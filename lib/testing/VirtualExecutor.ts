@@ -4,13 +4,12 @@
  * (VirtualPool.ts).
  */
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
-import { ShutdownError } from '../errors';
 import type { Future } from '../Future';
 import type { Executor, MapOptions, ShutdownOptions, StreamTaskLike, TaskLike } from '../Executor';
 import type { Task } from '../Task';
 import { orderedMap } from '../internal/orderedMap';
 import { kSubmitBatch } from '../internal/symbols';
-import { exitingMessage, processIsExiting } from '../internal/processExiting';
+import { checkSchedulable } from '../internal/checkSchedulable';
 import { checkPositiveIntegerOrInfinity, describe } from '../internal/validate';
 import { checkTask } from '../internal/inProcess';
 import type { VirtualLogEntry } from './VirtualLogEntry';
@@ -217,8 +216,6 @@ export class VirtualExecutor implements Executor {
   }
 
   #checkOpen(method: string): void {
-    if (this.#isShutdown) throw new ShutdownError(`${method}: cannot schedule new futures after shutdown`);
-    // As every executor: once the process is exiting, no scheduler will run the call.
-    if (processIsExiting()) throw new ShutdownError(exitingMessage(method));
+    checkSchedulable(method, this.#isShutdown);
   }
 }

@@ -1,11 +1,11 @@
 import { MessageChannel, type Transferable } from 'node:worker_threads';
-import { BrokenThreadPool, DataCloneError, ShutdownError } from '../errors';
+import { BrokenThreadPool, DataCloneError } from '../errors';
 import type { Executor, MapOptions, ShutdownOptions, StreamTaskLike, TaskLike } from '../Executor';
 import { Future } from '../Future';
 import { findUncloneable } from '../internal/cloneCheck';
 import { missingEntryMessage } from '../internal/entryFile';
 import { orderedMap } from '../internal/orderedMap';
-import { exitingMessage, processIsExiting } from '../internal/processExiting';
+import { checkSchedulable } from '../internal/checkSchedulable';
 import { kPreferredInFlight, kSubmitBatch } from '../internal/symbols';
 import { checkShutdownOptions } from '../internal/validate';
 import { isTransferred, transferListItem } from '../transfer';
@@ -237,9 +237,7 @@ export class ThreadPoolExecutor implements Executor {
   }
 
   #checkOpen(method: string): void {
-    // Once the process is exiting no answer can come back: refuse now rather than leave a future running.
-    if (processIsExiting()) throw new ShutdownError(exitingMessage(method));
-    if (this.#closed !== undefined) throw new ShutdownError(`${method}: cannot schedule new futures after shutdown`);
+    checkSchedulable(method, this.#closed !== undefined);
     const broken = this.#pool.broken;
     if (broken !== undefined) throw broken;
     if (!this.#entryFound) this.#checkEntry();

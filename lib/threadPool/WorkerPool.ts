@@ -9,14 +9,15 @@
  * Piscina's abort (the worker is terminated and replaced).
  */
 import Piscina from 'piscina';
-import { BrokenThreadPool, DataCloneError } from '../errors';
+import { BrokenThreadPool, DataCloneError, WorkerExitError } from '../errors';
 import { decodeError } from '../internal/errorCodec';
 import { Fifo } from '../internal/Fifo';
 import type { FilledOptions } from './options';
 import { piscinaWorkerHint } from '../internal/entryFile';
 import { deliverCall } from './deliverCall';
 import { workerFailure } from './outcomes';
-import { newBatchControl, type Request, type Response, type StreamMessage, type TaskDescriptor } from './protocol';
+import { FlushInbox } from './FlushInbox';
+import { kFlushSliceMs, newBatchControl, type Request, type Response, type StreamMessage, type TaskDescriptor } from './protocol';
 import { InterruptSignal } from './InterruptSignal';
 import { KeepAlives, warnIdleFailure } from './keepAlive';
 import { salvageBatch } from './salvageBatch';
@@ -90,6 +91,10 @@ export class WorkerPool {
     (threadId) => this.#destroyed || this.#broken !== undefined || this.#retiring.has(threadId),
   );
   #destroyed = false;
+  // Batches in flight by flush id, and the results their workers post early (FlushInbox.ts).
+  readonly #flushes = new FlushInbox(() => {
+    this.#completed += 1;
+  });
   // The interrupt words of single calls and streams (InterruptWords.ts), and how long an interrupted call may take to end.
   readonly #words: InterruptWords;
   readonly #graceMs: number;
@@ -147,6 +152,8 @@ export class WorkerPool {
         return null;
       },
     });
+    // What workers post on their parentPort: partial flushes of finished results (ResultFlusher.ts).
+    this.#piscina.on('message', (message: unknown) => this.#flushes.receive(message));
     // A worker that dies while idle emits 'error' on the pool: without a
     // listener that would crash the process.
     this.#piscina.on('error', (err: unknown) => {
@@ -325,6 +332,7 @@ export class WorkerPool {
     let wireRequest: Request = item.request;
     const graceMs = this.#graceMs;
     let slot: number | undefined;
+    let flushId: number | undefined;
     if (batch === undefined) {
       slot = this.#words.acquire();
       if (slot !== undefined) item.request.slot = slot;
@@ -343,9 +351,13 @@ export class WorkerPool {
     } else {
       const control = newBatchControl(batch.length);
       const oneArgument = batch.every((args) => args.length === 1);
+      flushId = this.#flushes.open(item.futures, control);
+      // The worker reads its clock for a partial flush about 4 times per slice, judging by the measured call time.
+      const callTime = this.#callTime.get(item.request.task);
+      const flushEvery = callTime === undefined ? 1 : Math.max(1, Math.floor(kFlushSliceMs / (4 * Math.max(callTime, 1e-6))));
       // The pool keeps `batch` (for re-queueing); the worker gets the flat form when it can.
-      item = { ...item, request: { ...item.request, control } };
-      wireRequest = oneArgument ? { task: item.request.task, control, single: batch.map((args) => args[0]) } : item.request;
+      item = { ...item, request: { ...item.request, control, flushId, flushEvery } };
+      wireRequest = oneArgument ? { task: item.request.task, control, flushId, flushEvery, single: batch.map((args) => args[0]) } : item.request;
       item.futures.forEach((f, i) => f.setInterruptHandler(() => interruptCall(control, i, controller, graceMs)));
     }
     const sent = item;
@@ -364,8 +376,10 @@ export class WorkerPool {
       answer = Promise.reject(new DataCloneError(`the task's arguments cannot be sent to a worker: ${String((err as Error)?.message ?? err)}`, { cause: err }));
     }
 
+    const flushes = this.#flushes;
     // One reaction, not a then/catch/finally chain: two promises and two microtasks less per message.
-    const settle = (deliver: () => void): void => {
+    // `forget`: the flush id to drop when settling without whenFlushed (which drops it itself).
+    const settle = (deliver: () => void, forget?: number): void => {
       try {
         deliver();
       } catch (err) {
@@ -378,14 +392,20 @@ export class WorkerPool {
       }
       this.#running.delete(entry);
       this.#unplace(placement);
+      if (forget !== undefined) flushes.forget(forget);
       if (slot !== undefined) this.#words.release(slot);
       this.#inFlight -= 1;
       this.#runningCalls -= sent.futures.length;
       this.#pump();
     };
+    // A batch settles once the partial flushes its worker posted are read (FlushInbox.ts).
     answer.then(
-      (response) => settle(() => this.#onResponse(sent, response)),
-      (err: unknown) => settle(() => this.#onFailure(sent, err, controller.aborted)),
+      // An answer without flushedUpTo had no flush before it (the common case: no wait, no shared read).
+      (response) =>
+        flushId === undefined || response?.flushedUpTo === undefined
+          ? settle(() => this.#onResponse(sent, response), flushId)
+          : flushes.whenFlushed(flushId, () => settle(() => this.#onResponse(sent, response))),
+      (err: unknown) => flushes.whenFlushed(flushId, () => settle(() => this.#onFailure(sent, err, controller.aborted))),
     );
   }
 
@@ -421,12 +441,15 @@ export class WorkerPool {
     }
     const { futures } = item;
     if (skipped !== undefined) this.#requeueSkipped(item, skipped);
+    // Calls before flushedUpTo were posted in partial flushes, all read by now (FlushInbox.whenFlushed).
+    const flushedUpTo = typeof response.flushedUpTo === 'number' ? response.flushedUpTo : 0;
     for (let i = 0; i < futures.length; i++) {
       const f = futures[i];
       // An interrupted future is already cancelled: what the task said after that is dropped.
       if (f.done() || skipped?.includes(i)) continue;
       this.#completed += 1;
-      deliverCall(f, response, i);
+      if (i < flushedUpTo) f.setException(new WorkerExitError('the call finished, but the worker\'s early report of its result was lost'));
+      else deliverCall(f, response, i);
     }
   }
 

@@ -35,6 +35,10 @@ export interface Request {
    * moving it from Waiting to Skipped. Compare-and-swap decides who won.
    */
   control?: Int32Array;
+  /** For batches: the id the worker's partial flushes carry (ResultFlusher.ts). */
+  flushId?: number;
+  /** For batches: the worker reads its clock for a flush every this many calls. */
+  flushEvery?: number;
   /** For a message without `control`: its word in {@link WorkerSettings.interrupts}. */
   slot?: number;
   /** For `stream`: each yielded value is posted here as a {@link StreamMessage}. */
@@ -48,7 +52,7 @@ export interface Request {
 
 /**
  * States of a call inside a batch, in its control cell. A call that
- * returned a number, `undefined`, `null` or a boolean leaves its value in
+ * returned a number, `undefined`, `null`, a boolean or a short string leaves its value in
  * shared memory too (the `Returned*` states, see {@link batchNumbers}), so
  * it is not lost if the worker goes down before it answers: a call runs at
  * most once, and its result is delivered whenever it can be.
@@ -67,11 +71,46 @@ export const CallState = {
   ReturnedNull: 7,
   ReturnedTrue: 8,
   ReturnedFalse: 9,
+  /** Returned a string of at most kSharedStringUnits UTF-16 units: `batchNumbers(control)[i]` is `start * 64 + length` of its units in `batchStrings(control)`. */
+  ReturnedString: 10,
 } as const;
 
-/** A batch's control cells, with room after them for the numbers its calls return. */
+/** A call's returned string is kept in shared memory if it has at most this many UTF-16 units … */
+export const kSharedStringUnits = 32;
+/**
+ * … and while the batch's string area has room: 32 units for each of the
+ * first 64 calls, 4 KiB at most. Every message pays for zeroing its area
+ * (measured: 32 units for every call of a 512-call batch cost ~60
+ * instructions a call, a tenth of a tiny call's worker-side cost).
+ */
+function stringUnits(calls: number): number {
+  return Math.min(calls, 64) * kSharedStringUnits;
+}
+
+/**
+ * A batch's control cells, with room after them for the numbers its calls
+ * return, its flush counter, and the short strings its calls return.
+ */
 export function newBatchControl(calls: number): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(numbersOffset(calls) + 8 * calls), 0, calls);
+  return new Int32Array(new SharedArrayBuffer(stringsOffset(calls) + 2 * stringUnits(calls)), 0, calls);
+}
+
+/** The short strings the calls of a batch returned, one after the other (see CallState.ReturnedString). */
+export function batchStrings(control: Int32Array): Uint16Array {
+  return new Uint16Array(control.buffer, stringsOffset(control.length), stringUnits(control.length));
+}
+
+// After the numbers, 8 bytes for the flush counter.
+function stringsOffset(calls: number): number {
+  return numbersOffset(calls) + 8 * calls + 8;
+}
+
+/** At most this long (ms) between partial flushes of a batch that keeps running (ResultFlusher.ts). */
+export const kFlushSliceMs = 1;
+
+/** How many partial flushes the worker has posted for a batch (one cell after its numbers). */
+export function flushCounter(control: Int32Array): Int32Array {
+  return new Int32Array(control.buffer, numbersOffset(control.length) + 8 * control.length, 1);
 }
 
 /** The numbers the calls of a batch returned (cell i is valid in state ReturnedNumber). */
@@ -108,6 +147,21 @@ export interface Response {
   retire?: number;
   /** This worker's finished calls left work on its event loop: it needs a keep-alive run. */
   leftovers?: number;
+  /** Calls before this index were posted in partial flushes ({@link Flush}), not in this answer. */
+  flushedUpTo?: number;
+}
+
+/**
+ * A partial flush, posted on the worker's `parentPort` while a batch runs:
+ * the outcomes of calls `first … first + values.length - 1`, in the columns
+ * of a {@link Response} (indices relative to `first`).
+ */
+export interface Flush {
+  rxfuturesFlush: number;
+  first: number;
+  values: unknown[];
+  errors?: (EncodedError | undefined)[];
+  packed?: number[];
 }
 
 /** Messages on a stream's port. */

@@ -6,8 +6,11 @@
  * - A call the worker never claimed is taken back (its control cell moved
  *   from Waiting to Skipped, so a worker that is still being terminated
  *   cannot start it after all) and runs on another worker.
+ * - A call whose result the worker posted early (ResultFlusher.ts) has it
+ *   already: the pool reads every counted flush before it salvages
+ *   (FlushInbox.ts).
  * - A call that finished and left its value in shared memory
- *   (sharedOutcome.ts) gets that value.
+ *   (sharedOutcome.ts: numbers, short strings, …) gets that value.
  * - A call that started — running, or finished with an outcome that was only
  *   in the dead worker's memory — never runs again: it fails with
  *   WorkerExitError.

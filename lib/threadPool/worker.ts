@@ -10,10 +10,11 @@ import Piscina from 'piscina';
 import { encodeError, type EncodedError } from '../internal/errorCodec';
 import { loadTask, loadedTask, type Callable } from '../internal/loadTask';
 import { prepareValue } from './packValue';
-import { storeOutcome } from './sharedOutcome';
+import { ResultFlusher } from './ResultFlusher';
+import { sharedCells, storeOutcome } from './sharedOutcome';
 import { WorkerCall } from './workerCall';
 import { hasLeftoverWork, keepEventLoopRunning, recordBaseline, trackAsyncWaits } from './leftoverWork';
-import { CallState, batchNumbers, type Outcome, type Request, type Response, type TaskDescriptor, type WorkerSettings } from './protocol';
+import { CallState, type Outcome, type Request, type Response, type TaskDescriptor, type WorkerSettings } from './protocol';
 
 // Read from node:worker_threads, not Piscina.workerData: in a bundle whose Piscina bootstrap is a
 // separate copy of Piscina, this copy's Piscina.workerData is never set (docs/bundling.md).
@@ -126,15 +127,22 @@ function runCalls(request: Request, fn: Callable | undefined, loadError: unknown
   const argsOf = (i: number): unknown[] => (single !== undefined ? [single[i]] : (request.batch?.[i] ?? request.args ?? []));
   const response: Response = { values: new Array(count) };
   const start = performance.now();
-  const numbers = control === undefined ? undefined : batchNumbers(control);
+  const cells = control === undefined ? undefined : sharedCells(control);
+  // A batch posts its finished results early when it runs long, is interrupted or exits (ResultFlusher.ts).
+  const flusher =
+    control !== undefined && request.flushId !== undefined ? new ResultFlusher(request.flushId, request.flushEvery ?? 1, control, response, start) : undefined;
   const record = (i: number, outcome: Outcome): void => {
     if (outcome.ok) {
       response.values[i] = outcome.value;
       if (outcome.packed) (response.packed ??= []).push(i);
     } else (response.errors ??= [])[i] = outcome.error;
-    if (control !== undefined) storeOutcome(control, numbers!, i, outcome);
+    if (control !== undefined) storeOutcome(control, cells!, i, outcome);
   };
   const finish = (): unknown => {
+    if (flusher !== undefined) {
+      const flushed = flusher.end();
+      if (flushed > 0) response.flushedUpTo = flushed;
+    }
     response.elapsed = performance.now() - start;
     completedCalls += count;
     if (completedCalls >= settings.maxTasksPerChild) response.retire = threadId;
@@ -153,7 +161,8 @@ function runCalls(request: Request, fn: Callable | undefined, loadError: unknown
         (response.skipped ??= []).push(i);
         continue;
       }
-      const context = control !== undefined ? new WorkerCall(control, i) : interruptWord(request);
+      flusher?.tick(i);
+      const context = control !== undefined ? new WorkerCall(control, i, flusher?.onInterrupt) : interruptWord(request);
       const outcome = fn === undefined ? ({ ok: false, error: encodeError(loadError) } as const) : call(fn, request.task, argsOf(i), transferList, context);
       if (outcome instanceof Promise) {
         return outcome.then((settled) => {

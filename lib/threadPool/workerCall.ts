@@ -36,11 +36,16 @@ export class WorkerCall implements CallContext {
   #ended = false;
   // An Atomics.waitAsync on the word is pending (only async calls and streams have one).
   #watched = false;
+  #interruptSeen = false;
 
-  /** @param words - the shared cells; `index` is this call's (interrupted when it holds CallState.Interrupted) */
+  /**
+   * @param words - the shared cells; `index` is this call's (interrupted when it holds CallState.Interrupted)
+   * @param onInterrupt - told once when the interrupt is first seen (a batch flushes its finished results: ResultFlusher.ts)
+   */
   constructor(
     private readonly words: Int32Array,
     private readonly index: number,
+    private readonly onInterrupt?: () => void,
   ) {}
 
   get signal(): AbortSignal {
@@ -51,7 +56,7 @@ export class WorkerCall implements CallContext {
 
   isInterrupted(): boolean {
     if (Atomics.load(this.words, this.index) !== CallState.Interrupted) return false;
-    this.#abort();
+    this.#seen();
     return true;
   }
 
@@ -81,7 +86,7 @@ export class WorkerCall implements CallContext {
   #watch(): void {
     const current = Atomics.load(this.words, this.index);
     if (current === CallState.Interrupted) {
-      this.#abort();
+      this.#seen();
       return;
     }
     this.#watched = true;
@@ -92,6 +97,16 @@ export class WorkerCall implements CallContext {
     };
     if (wait.async) void wait.value.then(check);
     else check();
+  }
+
+  // The interrupt is seen: flush the message's finished results first (should this call ignore it, the
+  // worker is terminated), then abort the signal.
+  #seen(): void {
+    if (!this.#interruptSeen) {
+      this.#interruptSeen = true;
+      this.onInterrupt?.();
+    }
+    this.#abort();
   }
 
   #abort(): void {

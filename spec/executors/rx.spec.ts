@@ -1,6 +1,7 @@
 import { firstValueFrom, from, lastValueFrom, range, take, toArray } from 'rxjs';
 import { mapOrdered$, mapUnordered$, stream$, submit$, type Executor } from '../../lib';
 import { executorCases, tasks } from './executorCases';
+import { settle } from '../helpers/settle';
 import { Gate } from './Gate';
 
 /** @test {submit$}, {@link mapOrdered$}, {@link mapUnordered$} and {@link stream$} on every executor */
@@ -40,12 +41,7 @@ describe.each(executorCases)('rx operators on $name', (c) => {
     expect(await lastValueFrom(range(0, 30).pipe(mapOrdered$(executor, tasks.asyncDouble), toArray()))).toEqual(
       Array.from({ length: 30 }, (_, i) => i * 2),
     );
-    const emitted: number[] = [];
-    const error = await new Promise((resolve) => {
-      from([0, 1, 2, 3].map((i) => ({ i, at: 2 })))
-        .pipe(mapOrdered$(executor, tasks.failAt))
-        .subscribe({ next: (v) => emitted.push(v), error: resolve });
-    });
+    const { values: emitted, error } = await settle(from([0, 1, 2, 3].map((i) => ({ i, at: 2 }))).pipe(mapOrdered$(executor, tasks.failAt)));
     expect(emitted).toEqual([0, 1]);
     expect(error).toMatchObject({ name: 'RangeError', message: 'bad 2', code: 'E_AT' });
   });

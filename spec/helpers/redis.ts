@@ -6,8 +6,8 @@
  * redis-server missing: in CI (`CI` set) the specs fail loudly; locally they
  * are skipped with a message saying what to install.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { join } from 'node:path';
 /** A redis-server process of ours. */
 export interface RedisServer {
   readonly port: number;
+  /** `redis://127.0.0.1:<port>`, or with `tls` `rediss://localhost:<port>` (the name its certificate is for). */
   readonly url: string;
   /** Stops it (SIGTERM, then SIGKILL). */
   stop(): Promise<void>;
@@ -61,12 +62,42 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts redis-server on a free loopback port; resolves once it accepts connections. */
-export async function startRedisServer(): Promise<RedisServer> {
+/** PEM files of a throwaway CA and of a server certificate it signed for `localhost` and 127.0.0.1. */
+export interface TlsFiles {
+  readonly ca: string;
+  readonly cert: string;
+  readonly key: string;
+}
+
+/** True if an `openssl` binary is on the PATH (to make {@link TlsFiles}). */
+export function hasOpenssl(): boolean {
+  return spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * Makes a CA and a server certificate signed by it in `dir` with openssl
+ * (valid for a day, keys unencrypted: for tests only).
+ */
+export function makeTlsFiles(dir: string): TlsFiles {
+  const file = (name: string): string => join(dir, name);
+  const openssl = (...args: string[]): void => void execFileSync('openssl', args, { stdio: 'ignore' });
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=rxfutures test CA', '-keyout', file('ca.key'), '-out', file('ca.pem'));
+  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', file('server.key'), '-out', file('server.csr'));
+  writeFileSync(file('server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  openssl('x509', '-req', '-days', '1', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-extfile', file('server.ext'), '-out', file('server.pem'));
+  return { ca: file('ca.pem'), cert: file('server.pem'), key: file('server.key') };
+}
+
+/**
+ * Starts redis-server on a free loopback port; resolves once it accepts
+ * connections. With `tls`, it serves TLS only on that port (clients need
+ * not present a certificate).
+ */
+export async function startRedisServer(options: { tls?: TlsFiles } = {}): Promise<RedisServer> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     try {
-      return await startOn(port);
+      return await startOn(port, options.tls);
     } catch (error) {
       // Someone took the port between freePort() and redis binding it: try another.
       if (attempt >= 5) throw error;
@@ -74,9 +105,9 @@ export async function startRedisServer(): Promise<RedisServer> {
   }
 }
 
-async function startOn(port: number): Promise<RedisServer> {
+async function startOn(port: number, tls: TlsFiles | undefined): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'rxfutures-redis-'));
-  let child = await launch(port, dir);
+  let child = await launch(port, dir, tls);
   const stopChild = async (): Promise<void> => {
     const c = child;
     if (c.exitCode !== null || c.signalCode !== null) return;
@@ -88,24 +119,26 @@ async function startOn(port: number): Promise<RedisServer> {
   };
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: tls ? `rediss://localhost:${port}` : `redis://127.0.0.1:${port}`,
     async stop() {
       await stopChild();
       rmSync(dir, { recursive: true, force: true });
     },
     async restart() {
       await stopChild();
-      child = await launch(port, dir);
+      child = await launch(port, dir, tls);
     },
   };
 }
 
-function launch(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--protected-mode', 'no'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+function launch(port: number, dir: string, tls: TlsFiles | undefined): Promise<ChildProcess> {
+  const listen = tls
+    ? // TLS only; `localhost` may resolve to ::1 first, so bind it too where there is IPv6 (the - makes it optional).
+      ['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '-::1', '--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'no']
+    : ['--port', String(port), '--bind', '127.0.0.1'];
+  const child = spawn('redis-server', [...listen, '--save', '', '--appendonly', 'no', '--dir', dir, '--protected-mode', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => {

@@ -11,32 +11,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { doc, isPrime, kReadmeTasks, snippet } from '../helpers/readme';
 
 const root = path.join(__dirname, '../..');
-const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
-
-/** The first ```ts block under the heading `## title` (of README.md, or of `text`), or the first one containing `marker`. */
-function snippet(title: string, text = readme, marker = ''): string {
-  const section = text.split(/^## /m).find((s) => s.startsWith(`${title}\n`));
-  const code = [...(section ?? '').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).find((c) => c.includes(marker));
-  if (code === undefined) throw new Error(`no \`\`\`ts block under "## ${title}"`);
-  return code;
-}
-const doc = (name: string): string => fs.readFileSync(path.join(root, 'docs', name), 'utf8');
-
-// The task module the pipeline's comment describes: `export function isPrime(n: number): boolean`.
-const kTasks = `export function isPrime(n: number): boolean {
-  if (n < 2) return false;
-  for (let d = 2; d * d <= n; d++) if (n % d === 0) return false;
-  return true;
-}
-`;
-
-function isPrime(n: number): boolean {
-  if (n < 2) return false;
-  for (let d = 2; d * d <= n; d++) if (n % d === 0) return false;
-  return true;
-}
+const kTasks = kReadmeTasks;
 
 function fib(n: number): number {
   return n < 2 ? n : fib(n - 1) + fib(n - 2);

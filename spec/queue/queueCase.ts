@@ -7,7 +7,8 @@
  *
  * Declared differences: module tasks only (no inline functions, no
  * closures); arguments cross a process boundary; interrupt stops synchronous
- * code (the worker's thread is replaced); a dead worker fails nothing (its
+ * code (cooperatively first, the worker's thread replaced only after its
+ * grace, spec/queue/interrupt.spec.ts); a dead worker fails nothing (its
  * jobs run again elsewhere). `maxWorkers` is the worker's concurrency here.
  */
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -14,6 +14,7 @@ import {
 } from '../../lib';
 import { within } from '../helpers/within';
 import { verbose } from '../helpers/verbose';
+import { settle } from '../helpers/settle';
 
 const fixture = path.join(__dirname, '../fixtures/reliabilityTasks.ts');
 const tasks = taskModule<typeof import('../fixtures/reliabilityTasks')>(fixture);
@@ -537,9 +538,7 @@ describe('bad input', () => {
             } catch (error) {
               return resolve(error);
             }
-            from([1])
-              .pipe(operator)
-              .subscribe({ error: resolve, complete: () => resolve(undefined) });
+            void settle(from([1]).pipe(operator)).then(({ error }) => resolve(error));
           }),
           5_000,
           'the error, reported or escaped',

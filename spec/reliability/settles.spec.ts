@@ -123,12 +123,16 @@ describe('every future settles on the thread pool', () => {
 /** @test {processIsExiting} submit once the process is exiting (run in a plain Node process: an exit listener cannot run in a Jest test) */
 describe('submit after the process began exiting', () => {
   const script = `
-    const { ThreadPoolExecutor, AsyncExecutor } = require(${JSON.stringify(path.join(__dirname, '../../dist/cjs/index.js'))});
-    const executors = { thread: new ThreadPoolExecutor({ maxWorkers: 1 }), async: new AsyncExecutor() };
+    const { ThreadPoolExecutor, ProcessPoolExecutor, AsyncExecutor, QueueExecutor, task } = require(${JSON.stringify(path.join(__dirname, '../../dist/cjs/index.js'))});
+    const { VirtualExecutor } = require(${JSON.stringify(path.join(__dirname, '../../dist/cjs/testing/index.js'))});
+    const identity = task(${JSON.stringify(path.join(__dirname, '../fixtures/queueTasks.js'))}, 'echo');
+    const executors = { thread: new ThreadPoolExecutor({ maxWorkers: 1 }), process: new ProcessPoolExecutor({ maxWorkers: 1 }), async: new AsyncExecutor(), virtual: new VirtualExecutor() };
     process.on('exit', () => {
+      // Made here, so its connection attempts cannot keep the process alive: nothing asynchronous runs after 'exit'.
+      executors.queue = new QueueExecutor({ connection: 'redis://127.0.0.1:1', queueName: 'exiting' });
       const seen = [];
       for (const [kind, ex] of Object.entries(executors)) {
-        for (const call of [() => ex.submit((x) => x, 1), () => ex.map((x) => x, [1]), () => ex.stream(function* () { yield 1; })]) {
+        for (const call of [() => ex.submit(identity, 1), () => ex.map(identity, [1]), () => ex.stream(identity, 1)]) {
           try { call(); seen.push(kind + ': returned'); } catch (e) { seen.push(kind + ': ' + e.name + ': ' + e.message); }
         }
       }
@@ -136,7 +140,7 @@ describe('submit after the process began exiting', () => {
     });
   `;
 
-  it('should throw ShutdownError synchronously from submit, map and stream on both executors', async () => {
+  it('should throw ShutdownError synchronously from submit, map and stream on every executor', async () => {
     const stdout = await within(
       new Promise<string>((resolve, reject) => {
         execFile(process.execPath, ['-e', script], { timeout: 20_000 }, (err, out) => (err ? reject(err) : resolve(out)));
@@ -146,7 +150,7 @@ describe('submit after the process began exiting', () => {
     );
     const seen: string[] = JSON.parse(stdout);
     expect(seen).toEqual(
-      ['thread', 'async'].flatMap((kind) =>
+      ['thread', 'process', 'async', 'virtual', 'queue'].flatMap((kind) =>
         ['submit', 'map', 'stream'].map((method) => `${kind}: ShutdownError: ${method}: cannot schedule new futures after interpreter shutdown (the process is exiting)`),
       ),
     );

@@ -252,7 +252,8 @@ describe('mapOrdered$', () => {
       while (!subscriber.closed) subscriber.next(pushed++);
     });
     const errors: unknown[] = [];
-    endless.pipe(mapOrdered$(executor, (n: number) => n)).subscribe({ error: (e) => errors.push(e) });
+    const subscription = endless.pipe(mapOrdered$(executor, (n: number) => n)).subscribe({ error: (e) => errors.push(e) });
+    expect(subscription.closed).toBe(true);
     expect(errors).toHaveLength(1);
     expect(pushed).toBeLessThan(3);
   });

@@ -66,7 +66,7 @@ describe.each([
     });
     const boom = new Error('boom');
     const errors: unknown[] = [];
-    endless
+    const subscription = endless
       .pipe(
         operator(direct, (n: number) => {
           if (n === 2) throw boom;
@@ -74,6 +74,7 @@ describe.each([
         }),
       )
       .subscribe({ error: (e) => errors.push(e) });
+    expect(subscription.closed).toBe(true);
     expect(errors).toEqual([boom]);
     expect(pulled).toBe(3);
   });

@@ -1,6 +1,7 @@
 import { firstValueFrom, from, lastValueFrom, range, take, timeout, toArray } from 'rxjs';
 import { ThreadPoolExecutor, mapOrdered$, mapUnordered$, stream$, submit$ } from '../../lib';
 import { Flags } from '../helpers/flags';
+import { settle } from '../helpers/settle';
 
 // Inline tasks are shipped to the workers by source: each one is self-contained.
 
@@ -115,13 +116,8 @@ describe('rx operators on ThreadPoolExecutor', () => {
 
   it('should error at the position of a value that cannot cross the thread boundary (DataCloneError)', async () => {
     pool = new ThreadPoolExecutor({ maxWorkers: 2 });
-    const emitted: number[] = [];
     const values: unknown[] = [1, 2, () => 3, 4];
-    const error = await new Promise((resolve) => {
-      from(values)
-        .pipe(mapOrdered$(pool, quick as (x: unknown) => number))
-        .subscribe({ next: (v) => emitted.push(v), error: resolve });
-    });
+    const { values: emitted, error } = await settle(from(values).pipe(mapOrdered$(pool, quick as (x: unknown) => number)));
     expect(emitted).toEqual([2, 4]); // the results before it
     expect(error).toMatchObject({ name: 'DataCloneError' });
   });

@@ -111,14 +111,14 @@ describe('waitFirst$', () => {
   });
 
   it('should take the split as wait does: futures that end in one synchronous run are all done', () => {
-    testScheduler.run(({ cold, expectObservable }) => {
+    testScheduler.run(({ expectObservable }) => {
       const [a, b, c] = [new Future<number>(), new Future<number>(), new Future<number>()];
       label({ a, b, c });
       // At frame 2 one action settles a and b together (a chunk's results arrive that way).
-      cold('--x').subscribe(() => {
+      testScheduler.schedule(() => {
         a.setResult(1);
         b.setResult(2);
-      });
+      }, 2);
       expectObservable(waitFirst$([a, b, c]).pipe(byName())).toBe('--(s|)', { s: split(['a', 'b'], ['c']) });
     });
   });

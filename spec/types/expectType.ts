@@ -1,7 +1,9 @@
 /**
  * Type checks in the style of RxJS's spec-dtslint and tsd's `expectType`,
- * run by ts-jest's type check: a spec in spec/types fails to compile (and
- * so fails) when an inferred type is not exactly the one expected.
+ * run by `npm run typecheck` (tsc over lib and spec, part of `npm test`;
+ * Jest itself only transpiles): a spec in spec/types fails to compile (and
+ * so fails the test command) when an inferred type is not exactly the one
+ * expected.
  */
 
 /** True only when X and Y are the same type (not merely assignable either way). */
