@@ -98,9 +98,6 @@ export class WorkerPool {
   // The interrupt words of single calls and streams (InterruptWords.ts), and how long an interrupted call may take to end.
   readonly #words: InterruptWords;
   readonly #graceMs: number;
-  // maxTasksPerChild: a worker counts its own calls and the pool retires it on its answer, so a message
-  // queued behind that answer would run past the limit: no pipelining then.
-  readonly #pipelining: boolean;
   // For utilization: call time the workers reported, since the pool was made.
   #busyMs = 0;
   readonly #createdAt = performance.now();
@@ -109,7 +106,6 @@ export class WorkerPool {
     this.#maxWorkers = options.maxWorkers;
     this.#words = new InterruptWords(options.maxWorkers);
     this.#graceMs = options.interruptGraceMs;
-    this.#pipelining = options.maxTasksPerChild === Infinity;
     this.#piscina = new Piscina({
       filename: options.workerFilename,
       minThreads: 0,
@@ -262,7 +258,7 @@ export class WorkerPool {
   // A worker whose one message ends soon, not retiring, exists, and `item` is a measured task's call(s).
   #canPipeline(item: WorkItem): boolean {
     // Every worker has its two messages (the common case while a big map streams): nothing to look up.
-    if (!this.#pipelining || this.#inFlight >= 2 * this.#capacity()) return false;
+    if (this.#inFlight >= 2 * this.#capacity()) return false;
     const { request } = item;
     if (this.#unplaced.size > 0 || request.port !== undefined || this.#callTime.get(request.task) === undefined) return false;
     for (const [threadId, ours] of this.#onWorker) {
