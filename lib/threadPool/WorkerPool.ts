@@ -257,8 +257,6 @@ export class WorkerPool {
 
   // A worker whose one message ends soon, not retiring, exists, and `item` is a measured task's call(s).
   #canPipeline(item: WorkItem): boolean {
-    // Every worker has its two messages (the common case while a big map streams): nothing to look up.
-    if (this.#inFlight >= 2 * this.#capacity()) return false;
     const { request } = item;
     if (this.#unplaced.size > 0 || request.port !== undefined || this.#callTime.get(request.task) === undefined) return false;
     for (const [threadId, ours] of this.#onWorker) {
