@@ -116,9 +116,6 @@ function renderMarkdown({ rows, targets, machine, reps, seconds }) {
     'calls of a tiny task are waiting anyway, sends up to 2 ms (at most 512 calls) of them to a worker',
     'in one message, so Piscina’s per-message cost is paid once per trip. Each call keeps its own Future,',
     'outcome, cancel and interrupt; an idle pool still sends each call at once (see docs/thread-pool.md).',
-    'Once a task is measured as short, each worker also gets its next message queued behind the one it',
-    'runs (pipelining), so it never idles while the main thread takes an answer and sends more — what',
-    'mid-size tasks (~20 µs – 2 ms) lost before. A worker still runs one message at a time.',
     '',
   );
   return lines.join('\n');
