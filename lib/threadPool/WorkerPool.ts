@@ -33,21 +33,6 @@ const kBatchBudgetMs = 2;
 const kMaxBatch = 512;
 // Weight of the newest sample in a task's moving average of call time.
 const kEwmaWeight = 0.2;
-// Pipelining: a worker whose message is expected to end within this many ms (a measured task) gets
-// its next message queued behind it, so it never waits for the main thread to take an answer and
-// send more. Its calls are `running` that much early at most (Python's process pool likewise queues
-// one call ahead); an interrupt still skips those that have not started.
-const kPipelineAheadMs = 8;
-const kQueueOptions: typeof Piscina.queueOptionsSymbol = Piscina.queueOptionsSymbol;
-
-/** Where the load balancer put one of our messages (read back by the balancer through Piscina's queue options). */
-interface Placement {
-  /** Only onto a worker whose one message ends soon (pipelining), never onto an idle one's second slot otherwise. */
-  pipelined: boolean;
-  landedOn: number | undefined;
-  /** Expected run time of the message (ms); undefined for an unmeasured task or a stream. */
-  expectedMs: number | undefined;
-}
 
 /** What `ThreadPoolExecutor.stats` reports. */
 export interface ThreadPoolStats {
@@ -78,10 +63,6 @@ export class WorkerPool {
   #broken: BrokenThreadPool | undefined;
   // Messages handed to Piscina and not answered, with the signal that aborts each.
   readonly #running = new Set<{ item: WorkItem; signal: InterruptSignal }>();
-  // Per worker (threadId): where our unanswered messages landed (at most two: one runs, one waits).
-  readonly #onWorker = new Map<number, Placement[]>();
-  // Pipelined messages Piscina has not placed yet: no more is pipelined until they land.
-  readonly #unplaced = new Set<Placement>();
   // Per task: a moving average of one call's time in the worker (ms).
   readonly #callTime = new WeakMap<TaskDescriptor, number>();
   // Resolved whenever the pool becomes idle with an empty queue.
@@ -111,8 +92,8 @@ export class WorkerPool {
       minThreads: 0,
       maxThreads: options.maxWorkers,
       idleTimeout: options.idleTimeout,
-      // One task running and one pipelined behind it; the third slot is for a keep-alive run (keepAlive.ts).
-      concurrentTasksPerWorker: 3,
+      // One task at a time; the second slot is for a keep-alive run beside it (keepAlive.ts).
+      concurrentTasksPerWorker: 2,
       // An idle worker waits blocked in Atomics.wait: the quickest wake-up for the next task. A worker
       // whose tasks left work on its event loop is kept out of that wait by a keep-alive run.
       atomics: 'sync',
@@ -129,21 +110,11 @@ export class WorkerPool {
       loadBalancer: (task, workers) => {
         const keepAlive = this.#keepAlives.place(task, workers);
         if (keepAlive !== undefined) return keepAlive;
-        const placement = (task as unknown as { [kQueueOptions]?: Placement | null })[kQueueOptions] ?? undefined;
         for (const w of workers) {
-          // Never hand work to a worker that is retiring (maxTasksPerChild). We count our own messages
-          // per worker: Piscina counts a keep-alive run as one, and a lone abortable task as Infinity.
+          // Never hand work to a worker that is retiring (maxTasksPerChild). Piscina counts a worker
+          // running a task as fully used, and one running only its keep-alive run as 1.
           if (w.terminating || this.#retiring.has(w.id)) continue;
-          const ours = this.#onWorker.get(w.id);
-          const fits = placement?.pipelined === true ? ours?.length === 1 && this.#endsSoon(ours[0]) : ours === undefined;
-          if (!fits) continue;
-          if (placement !== undefined) {
-            placement.landedOn = w.id;
-            this.#unplaced.delete(placement);
-            if (ours === undefined) this.#onWorker.set(w.id, [placement]);
-            else ours.push(placement);
-          }
-          return w;
+          if (w.currentUsage === 0 || (w.currentUsage === 1 && this.#keepAlives.has(w.id))) return w;
         }
         return null;
       },
@@ -239,42 +210,17 @@ export class WorkerPool {
     return this.#maxWorkers - this.#retiring.size;
   }
 
-  // Hands queued items to idle workers until none is idle (p-limit's resumeNext), then queues
-  // short work behind the messages that end soon (pipelining).
+  // Hands queued items to idle workers until none is idle (p-limit's resumeNext).
   #pump(): void {
-    while (this.#queue.length > 0) {
-      const pipelined = this.#inFlight >= this.#capacity();
-      if (pipelined && !this.#canPipeline(this.#queue.peek()!)) break;
+    while (this.#inFlight < this.#capacity() && this.#queue.length > 0) {
       const live = startLive(this.#queue.shift()!);
-      if (live !== undefined) this.#run(this.#coalesce(live), pipelined);
+      if (live !== undefined) this.#run(this.#coalesce(live));
     }
     if (this.#isIdle() && this.#idleWaiters.length > 0) {
       const waiters = this.#idleWaiters;
       this.#idleWaiters = [];
       for (const resolve of waiters) resolve();
     }
-  }
-
-  // A worker whose one message ends soon, not retiring, exists, and `item` is a measured task's call(s).
-  #canPipeline(item: WorkItem): boolean {
-    const { request } = item;
-    if (this.#unplaced.size > 0 || request.port !== undefined || this.#callTime.get(request.task) === undefined) return false;
-    for (const [threadId, ours] of this.#onWorker) {
-      if (ours.length === 1 && !this.#retiring.has(threadId) && this.#endsSoon(ours[0])) return true;
-    }
-    return false;
-  }
-
-  #endsSoon(placement: Placement): boolean {
-    return placement.expectedMs !== undefined && placement.expectedMs <= kPipelineAheadMs;
-  }
-
-  // What a message is expected to take (ms), from its task's measured call time; undefined if unknown.
-  #expectedMs(item: WorkItem): number | undefined {
-    const { request } = item;
-    if (request.port !== undefined) return undefined;
-    const callTime = this.#callTime.get(request.task);
-    return callTime === undefined ? undefined : callTime * item.futures.length;
   }
 
   /**
@@ -289,7 +235,6 @@ export class WorkerPool {
     if (request.args === undefined || request.port !== undefined || this.#queue.length === 0) return item;
     const callTime = this.#callTime.get(request.task);
     if (callTime === undefined) return item;
-    // A pipelined message (no idle worker) is spread as one slot.
     const freeSlots = Math.max(1, this.#capacity() - this.#inFlight);
     const limit = Math.min(
       kMaxBatch,
@@ -314,13 +259,8 @@ export class WorkerPool {
     return { futures, request: { task: request.task, batch }, transferList, started: true };
   }
 
-  #run(item: WorkItem, pipelined: boolean): void {
+  #run(item: WorkItem): void {
     const controller = new InterruptSignal();
-    // A pipelined single call goes as a batch of one: its control cell lets an interrupt skip it
-    // while it waits behind the running message, instead of stopping the worker under that one.
-    if (pipelined && item.request.batch === undefined && item.request.args !== undefined) {
-      item = { ...item, request: { task: item.request.task, batch: [item.request.args] } };
-    }
     const { batch } = item.request;
     // What goes to the worker (the flat form of a one-argument batch).
     let wireRequest: Request = item.request;
@@ -359,9 +299,6 @@ export class WorkerPool {
     this.#running.add(entry);
     this.#inFlight += 1;
     this.#runningCalls += item.futures.length;
-    const placement: Placement = { pipelined, landedOn: undefined, expectedMs: this.#expectedMs(item) };
-    (wireRequest as unknown as { [kQueueOptions]?: Placement })[kQueueOptions] = placement;
-    if (pipelined) this.#unplaced.add(placement);
     let answer: Promise<Response>;
     try {
       answer = this.#piscina.run(wireRequest, { transferList: item.transferList as never, signal: controller as never });
@@ -385,7 +322,6 @@ export class WorkerPool {
         }
       }
       this.#running.delete(entry);
-      this.#unplace(placement);
       if (forget !== undefined) flushes.forget(forget);
       if (slot !== undefined) this.#words.release(slot);
       this.#inFlight -= 1;
@@ -401,16 +337,6 @@ export class WorkerPool {
           : flushes.whenFlushed(flushId, () => settle(() => this.#onResponse(sent, response))),
       (err: unknown) => flushes.whenFlushed(flushId, () => settle(() => this.#onFailure(sent, err, controller.aborted))),
     );
-  }
-
-  #unplace(placement: Placement): void {
-    this.#unplaced.delete(placement);
-    if (placement.landedOn === undefined) return;
-    const ours = this.#onWorker.get(placement.landedOn);
-    if (ours === undefined) return;
-    const i = ours.indexOf(placement);
-    if (i >= 0) ours.splice(i, 1);
-    if (ours.length === 0) this.#onWorker.delete(placement.landedOn);
   }
 
   #onResponse(item: WorkItem, response: Response): void {

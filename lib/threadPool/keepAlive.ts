@@ -87,8 +87,7 @@ export class KeepAlives {
    */
   place(task: unknown, workers: PiscinaWorker[]): PiscinaWorker | null | undefined {
     const run = (task as { [kQueueOptions]?: KeepAliveRun | null })[kQueueOptions];
-    // Not a keep-alive run: Piscina gives null, and the pool's own messages carry their placement.
-    if (run == null || !Object.hasOwn(run, 'target')) return undefined;
+    if (run == null) return undefined; // not a keep-alive run (Piscina gives null)
     const live = workers.filter((w) => !w.terminating);
     const worker = live.find((w) => w.id === run.target) ?? live[0];
     if (worker === undefined) return null;

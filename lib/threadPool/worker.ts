@@ -59,30 +59,6 @@ function initialize(): Promise<EncodedError | null> {
  * most of a round trip's cost on a virtual machine).
  */
 export default function handle(request: Request): unknown {
-  // The pool may pipeline a message behind the one running here: it waits for that one to end, so
-  // an async task never runs beside another one on this worker (maxWorkers bounds concurrency).
-  // Keep-alive runs are no calls and run beside.
-  if (request.keepAlive === undefined) {
-    if (busy !== undefined) return track(busy.then(() => handleNow(request)));
-    const answer = handleNow(request);
-    return answer instanceof Promise ? track(answer) : answer;
-  }
-  return handleNow(request);
-}
-
-// The answer of the message being handled, while it is a promise (an async task or a first call).
-let busy: Promise<unknown> | undefined;
-
-function track(answer: Promise<unknown>): Promise<unknown> {
-  busy = answer;
-  const clear = (): void => {
-    if (busy === answer) busy = undefined;
-  };
-  answer.then(clear, clear);
-  return answer;
-}
-
-function handleNow(request: Request): unknown {
   recordBaseline(request.port === undefined ? 0 : 1);
   if (initialized && request.port === undefined && request.keepAlive === undefined) {
     const fn = loadedTask(request.task);
