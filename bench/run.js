@@ -59,7 +59,9 @@ async function main() {
     for (const [name, value, unit] of [
       ['Python ThreadPoolExecutor(2) submit', py.threadSubmit, 'tasks/s'],
       ['Python ProcessPoolExecutor(2).map(chunksize=100)', py.processMapChunk100, 'items/s'],
+      ['Python ProcessPoolExecutor(2) submit', py.processSubmit, 'tasks/s'],
     ]) {
+      if (value === undefined) continue;
       const r = { suite: 'python', name, value, unit };
       rows.push(r);
       log(r);
@@ -134,6 +136,24 @@ function evaluateTargets(rows) {
     add(`mid-size ${label}: speedup vs raw Piscina`, ours !== undefined && pis !== undefined ? ours : undefined, '≥ 1× raw Piscina’s', ours >= pis, `${ours?.toFixed(2)}× vs ${pis?.toFixed(2)}×`);
     const fromMs = require('./suites/midsize').sizesMs[require('./suites/midsize').labels.indexOf(label)];
     if (fromMs === undefined || fromMs >= 0.1) add(`mid-size ${label}: speedup vs serial`, ours, '≥ 1.6×', ours >= 1.6, `${ours?.toFixed(2)}×`);
+  }
+  // ProcessPoolExecutor against Python's, same run.
+  const procSubmit = ratio(get('ProcessPoolExecutor submit + await (2 workers)'), get('Python ProcessPoolExecutor(2) submit'));
+  add('ProcessPoolExecutor submit vs Python ProcessPoolExecutor(2) submit', procSubmit, '≥ 5×', procSubmit >= 5, `${procSubmit?.toFixed(2)}×`);
+  const procMap = ratio(get('ProcessPoolExecutor.map (default) (2 workers)'), get('Python ProcessPoolExecutor(2).map(chunksize=100)'));
+  add('ProcessPoolExecutor.map (default) vs Python ProcessPoolExecutor.map(chunksize=100)', procMap, '≥ 1×', procMap >= 1, `${procMap?.toFixed(2)}×`);
+  // QueueExecutor: map with chunksize against mapOrdered$ with the same chunksize, per worker count.
+  for (const r of rows) {
+    if (r.suite !== 'queue' || !r.name.endsWith(': map chunksize 100')) continue;
+    const prefix = r.name.slice(0, -': map chunksize 100'.length);
+    const q = ratio(r.value, get(`${prefix}: mapOrdered$ chunksize 100`));
+    add(`${prefix}: map vs mapOrdered$ (chunksize 100)`, q, '≥ 0.8×', q >= 0.8, `${q?.toFixed(2)}×`);
+  }
+  // Interrupt: an honoured interrupt frees its worker for the next task within 1 ms, on the same thread.
+  const honoured = rows.find((r) => r.suite === 'interrupt' && r.honoured);
+  if (honoured !== undefined) {
+    const same = honoured.sameThread === honoured.samples;
+    add('honoured interrupt to the next task on the same worker', honoured.value, '< 1 ms, every time on the same thread', honoured.value < 1 && same, `${honoured.value.toFixed(2)} ms, same thread ${honoured.sameThread}/${honoured.samples}`);
   }
   const mem = ratio(get('rxfutures bytes per pending Future'), get('raw Piscina bytes per queued task'));
   add('bytes per pending Future vs Piscina per queued task', mem, '≤ 1.5×', mem <= 1.5, `${mem?.toFixed(2)}×`);

@@ -55,9 +55,16 @@ module.exports = async function interrupt() {
   const honoured = await measure(honour, 100, reps * 4);
   const forced = await measure(ignore, 0, reps);
   const graced = await measure(ignore, 100, reps);
-  const row = (name, r) => ({ suite: 'interrupt', name: `${name} (next call on the same thread ${r.sameThread}/${r.samples})`, value: r.ms, unit: 'ms' });
+  const row = (name, r) => ({
+    suite: 'interrupt',
+    name: `${name} (next call on the same thread ${r.sameThread}/${r.samples})`,
+    value: r.ms,
+    unit: 'ms',
+    sameThread: r.sameThread,
+    samples: r.samples,
+  });
   return [
-    row('interrupt to next task, task honours it (throwIfInterrupted)', honoured),
+    { ...row('interrupt to next task, task honours it (throwIfInterrupted)', honoured), honoured: true },
     row('interrupt to next task, task ignores it, interruptGraceMs 0 (terminate at once)', forced),
     row('interrupt to next task, task ignores it, interruptGraceMs 100 (default)', graced),
   ];
