@@ -53,6 +53,13 @@ const kPlainPrototypes = new Set<unknown>([
   BigInt.prototype,
 ]);
 
+/**
+ * Which side a value crosses to. Between threads a SharedArrayBuffer is
+ * shared; another process gets its bytes through `v8.serialize`, which
+ * refuses one (and a typed array or DataView over one).
+ */
+export type Boundary = 'thread' | 'process';
+
 /** What a walk found. */
 export interface CloneCheck {
   /** The first problem, by path; undefined if none was found. */
@@ -74,9 +81,10 @@ interface Pending {
  * @param path - how to name its root in a message (`args`, `result`)
  * @param transferred - objects listed for transfer (they move rather than clone)
  * @param maxDepth - levels of nesting allowed (default {@link kMaxCloneDepth})
+ * @param boundary - `process`: a SharedArrayBuffer is refused too (default `thread`)
  * @returns the first problem found, and whether the walk reached its budget
  */
-export function checkCloneable(value: unknown, path: string, transferred?: readonly unknown[], maxDepth = kMaxCloneDepth): CloneCheck {
+export function checkCloneable(value: unknown, path: string, transferred?: readonly unknown[], maxDepth = kMaxCloneDepth, boundary: Boundary = 'thread'): CloneCheck {
   // Fast path, taken by most calls: primitives, or an argument list of primitives.
   if (isPlainPrimitive(value)) return kClean;
   // Only a short array: every() visits each index up to length, and a sparse `a[2 ** 32 - 2] = x` has 4 billion.
@@ -105,26 +113,31 @@ export function checkCloneable(value: unknown, path: string, transferred?: reado
         unchecked: false,
       };
     }
-    const bad = visit(v, node, stack, transferred);
+    const bad = visit(v, node, stack, transferred, boundary);
     if (bad !== undefined) return { bad, unchecked: false };
   }
   return kClean;
 }
 
 /**
+ * @param boundary - as for {@link checkCloneable}
  * @returns a description of the first uncloneable part of `value`, or
  *   undefined if it looks cloneable (or is too big to check whole: the send decides)
  */
-export function findUncloneable(value: unknown, path: string, transferred?: readonly unknown[]): string | undefined {
-  return checkCloneable(value, path, transferred).bad;
+export function findUncloneable(value: unknown, path: string, transferred?: readonly unknown[], boundary: Boundary = 'thread'): string | undefined {
+  return checkCloneable(value, path, transferred, kMaxCloneDepth, boundary).bad;
 }
 
 const kClean: CloneCheck = Object.freeze({ unchecked: false });
 
 /** Checks one object and pushes its children; returns a problem, if any. */
-function visit(v: object, node: Pending, stack: Pending[], transferred: readonly unknown[] | undefined): string | undefined {
+function visit(v: object, node: Pending, stack: Pending[], transferred: readonly unknown[] | undefined, boundary: Boundary): string | undefined {
   // Ports and buffers listed for transfer move rather than clone.
   if (transferred !== undefined && transferred.includes(v)) return undefined;
+  if (boundary === 'process' && (types.isSharedArrayBuffer(v) || (ArrayBuffer.isView(v) && types.isSharedArrayBuffer(v.buffer)))) {
+    const what = types.isSharedArrayBuffer(v) ? 'a SharedArrayBuffer' : `a view (${constructorName(v) ?? 'typed array'}) of a SharedArrayBuffer`;
+    return `${pathOf(node)} is ${what}, which cannot be shared with another process`;
+  }
   if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer || types.isSharedArrayBuffer(v) || v instanceof Date || v instanceof RegExp) return undefined;
   const read = (key: string | number): { value: unknown } | string => {
     try {

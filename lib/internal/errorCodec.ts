@@ -25,7 +25,7 @@
  */
 
 import { types } from 'node:util';
-import { checkCloneable, describeThrown, kMaxCloneDepth } from './cloneCheck';
+import { checkCloneable, describeThrown, kMaxCloneDepth, type Boundary } from './cloneCheck';
 
 /** An encoded exception: a plain, structured-clonable (and JSON-able) object. */
 export type EncodedError =
@@ -66,10 +66,16 @@ const kReserved = new Set(['cause', 'errors', 'name', 'message', 'stack']);
 const kLevelCost = 2;
 const kEnvelope = 8;
 
-/** Encodes anything thrown, on the side that caught it. Never throws. */
-export function encodeError(thrown: unknown): EncodedError {
+/**
+ * Encodes anything thrown, on the side that caught it. Never throws.
+ *
+ * @param boundary - where it goes: `process` (v8.serialize) also replaces a
+ *   SharedArrayBuffer in a cause or a property by a description, so the
+ *   exception still arrives (default `thread`)
+ */
+export function encodeError(thrown: unknown, boundary: Boundary = 'thread'): EncodedError {
   try {
-    return encodeTree(thrown);
+    return encodeTree(thrown, boundary);
   } catch (err) {
     // Our own walk failed on something we did not foresee: send what can be read.
     return fallbackEncoding(thrown, err);
@@ -77,22 +83,24 @@ export function encodeError(thrown: unknown): EncodedError {
 }
 
 /** Encodes the error and its causes breadth by breadth, with an explicit stack (no recursion). */
-function encodeTree(thrown: unknown): EncodedError {
-  const root = encodeOne(thrown, 0);
+function encodeTree(thrown: unknown, boundary: Boundary): EncodedError {
+  const root = encodeOne(thrown, 0, 'the exception', boundary);
   let nodes = 1;
-  const pending: Array<{ encoded: EncodedErrorNode; error: unknown; level: number }> = [];
-  if (root.kind === 'error') pending.push({ encoded: root, error: thrown, level: 0 });
+  const pending: Array<{ encoded: EncodedErrorNode; error: unknown; level: number; path: string }> = [];
+  if (root.kind === 'error') pending.push({ encoded: root, error: thrown, level: 0, path: 'the exception' });
   for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
     const { encoded, error, level } = item;
     // undefined: the budget is spent, and a marker stands in for this child and the rest.
-    const child = (value: unknown): EncodedError => {
+    const child = (value: unknown, key: string): EncodedError => {
       nodes += 1;
       if (level + 1 > kMaxCauseDepth || nodes > kMaxErrorNodes) return markerEncoding(level + 1);
-      const next = encodeOne(value, level + 1);
-      if (next.kind === 'error') pending.push({ encoded: next, error: value, level: level + 1 });
+      // A path names where an unsendable part was (only its ends past a few levels: the chain can be 100 deep).
+      const path = level < 6 ? `${item.path}${key}` : `the exception…(level ${level + 1})${key}`;
+      const next = encodeOne(value, level + 1, path, boundary);
+      if (next.kind === 'error') pending.push({ encoded: next, error: value, level: level + 1, path });
       return next;
     };
-    if (encoded.hasCause) encoded.cause = child(read(error, 'cause'));
+    if (encoded.hasCause) encoded.cause = child(read(error, 'cause'), '.cause');
     if (encoded.ctor === 'AggregateError') {
       const errors = read(error, 'errors');
       if (Array.isArray(errors)) {
@@ -103,7 +111,7 @@ function encodeTree(thrown: unknown): EncodedError {
             encoded.errors.push(markerEncoding(level + 1));
             break;
           }
-          encoded.errors.push(child(e));
+          encoded.errors.push(child(e, `.errors[${encoded.errors.length}]`));
         }
       }
     }
@@ -111,11 +119,15 @@ function encodeTree(thrown: unknown): EncodedError {
   return root;
 }
 
-/** One error, without its cause and errors (the caller adds those). */
-function encodeOne(thrown: unknown, level: number): EncodedError {
+/**
+ * One error, without its cause and errors (the caller adds those).
+ * `path` names it in a message (`the exception.cause`).
+ */
+function encodeOne(thrown: unknown, level: number, path: string, boundary: Boundary): EncodedError {
   if (!isError(thrown)) {
     if (thrown === null || (typeof thrown !== 'object' && typeof thrown !== 'function' && typeof thrown !== 'symbol')) return { kind: 'value', value: thrown };
-    const { bad, unchecked } = checkCloneable(thrown, 'the thrown value', undefined, kMaxCloneDepth - kEnvelope - kLevelCost * level);
+    const where = level === 0 ? 'the thrown value' : path;
+    const { bad, unchecked } = checkCloneable(thrown, where, undefined, kMaxCloneDepth - kEnvelope - kLevelCost * level, boundary);
     if (bad === undefined && !unchecked) return { kind: 'value', value: thrown };
     // What cannot cross arrives as an Error that says so (the thread pool makes it a DataCloneError).
     return {
@@ -142,7 +154,7 @@ function encodeOne(thrown: unknown, level: number): EncodedError {
     } catch (err) {
       value = `[unreadable: ${safeString(() => (isError(err) ? err.message : err), 'getter threw')}]`;
     }
-    defineData(props, key, cloneableOrDescription(value, kMaxCloneDepth - kEnvelope - kLevelCost * (level + 1)), true);
+    defineData(props, key, cloneableOrDescription(value, `${path}.${key}`, kMaxCloneDepth - kEnvelope - kLevelCost * (level + 1), boundary), true);
   }
   const stack = read(thrown, 'stack');
   return {
@@ -190,6 +202,9 @@ function decodeTree(encoded: unknown): unknown {
   ];
   // Children are counted when they are queued, so the errors made stay within kMaxErrorNodes (+ markers).
   let queued = 1;
+  // Structured clone keeps shared references: a hostile peer can hand every node the same huge `props`.
+  // Our encoder never shares one, so each is copied once — the work stays linear in what was received.
+  const propsSeen = new Set<object>();
   for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
     if (item.level > kMaxCauseDepth) {
       item.attach(new Error(cutMessage(item.level)));
@@ -204,7 +219,9 @@ function decodeTree(encoded: unknown): unknown {
       item.attach(node.value);
       continue;
     }
-    const error = rebuildOne(node);
+    const fresh = node.props !== undefined && !propsSeen.has(node.props);
+    if (fresh) propsSeen.add(node.props!);
+    const error = rebuildOne(node, fresh);
     item.attach(error);
     const level = item.level + 1;
     if (node.hasCause) {
@@ -259,13 +276,13 @@ function checkNode(encoded: unknown): CheckedNode | string {
   };
 }
 
-/** One error of the right built-in class, with its name, stack and own properties. */
-function rebuildOne(node: Extract<CheckedNode, { kind: 'error' }>): Error {
+/** One error of the right built-in class, with its name, stack and (`withProps`) own properties. */
+function rebuildOne(node: Extract<CheckedNode, { kind: 'error' }>, withProps: boolean): Error {
   const Ctor = node.ctor === 'AggregateError' ? undefined : (kBuiltins.get(node.ctor) ?? Error);
   const error = Ctor === undefined ? new AggregateError([], node.message) : new Ctor(node.message);
   if (error.name !== node.name) defineData(error, 'name', node.name, false);
   if (node.stack !== undefined) defineData(error, 'stack', node.stack, false);
-  if (node.props !== undefined) {
+  if (withProps && node.props !== undefined) {
     for (const key of Object.keys(node.props)) {
       if (kReserved.has(key)) continue;
       defineData(error, key, ownData(node.props, key), true);
@@ -293,9 +310,9 @@ function builtinName(error: object): string {
 }
 
 /** Keeps a value if it can cross (within `maxDepth` levels), else a description so the error still arrives. */
-function cloneableOrDescription(value: unknown, maxDepth: number): unknown {
+function cloneableOrDescription(value: unknown, path: string, maxDepth: number, boundary: Boundary): unknown {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) return value;
-  const { bad, unchecked } = checkCloneable(value, 'value', undefined, Math.max(1, maxDepth));
+  const { bad, unchecked } = checkCloneable(value, path, undefined, Math.max(1, maxDepth), boundary);
   if (bad !== undefined) return `[uncloneable: ${bad}]`;
   // Too big to check whole: an exception's property should not be that big anyway.
   if (unchecked) return '[not sent: too big to check]';

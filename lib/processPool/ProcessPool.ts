@@ -22,14 +22,13 @@
  */
 import { BrokenProcessPool, DataCloneError, WorkerExitError } from '../errors';
 import type { Future } from '../Future';
-import { decodeError } from '../internal/errorCodec';
+import { decodeTaskError } from '../internal/decodeTaskError';
 import { Fifo } from '../internal/Fifo';
 import { kChildMarker } from './childMarker';
 import type { Frame } from './frames';
 import type { Job } from './Job';
 import type { FilledOptions } from './options';
 import { InterruptOp, type ToChild } from './protocol';
-import { sanitizeEncodedError } from './sanitizeEncodedError';
 import { WorkerProcess, type ExitInfo } from './WorkerProcess';
 
 // Coalescing: calls of a task known to be tiny go to a child together, up to this much expected work per
@@ -463,12 +462,17 @@ function failureError(failure: unknown): unknown {
   return new DataCloneError('the child process sent a malformed failure for this call');
 }
 
-/** decodeError, which must never throw here: what it cannot rebuild becomes an Error saying so. */
+/**
+ * A child's encoded exception, rebuilt by the one rule every boundary uses
+ * (internal/errorCodec.ts: own properties only, bounded in depth and in
+ * errors, linear in what was received even when a hostile child shares one
+ * node between many parents). Never throws.
+ */
 function decodeSafely(encoded: unknown): unknown {
   try {
-    const sane = sanitizeEncodedError(encoded);
-    if (sane === undefined) throw new TypeError(`an encoded exception must be an object of a known kind, got ${encoded === null ? 'null' : typeof encoded}`);
-    return decodeError(sane);
+    const kind = encoded !== null && typeof encoded === 'object' ? Object.getOwnPropertyDescriptor(encoded, 'kind')?.value : undefined;
+    if (kind !== 'error' && kind !== 'value') throw new TypeError(`an encoded exception must be an object of a known kind, got ${encoded === null ? 'null' : typeof encoded}`);
+    return decodeTaskError(encoded);
   } catch (err) {
     return new DataCloneError(`the task's exception could not be rebuilt in the parent process: ${describeError(err)}`, { cause: err });
   }

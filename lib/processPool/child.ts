@@ -15,7 +15,6 @@
  * keeps the event loop busy.
  */
 import { Socket } from 'node:net';
-import { serialize } from 'node:v8';
 import { runInCall, type CallContext } from '../internal/callContext';
 import { findUncloneable } from '../internal/cloneCheck';
 import { encodeError } from '../internal/errorCodec';
@@ -24,6 +23,7 @@ import { isTransferred } from '../transfer';
 import { kChildMarker } from './childMarker';
 import { encodeFrame, FrameReader } from './frames';
 import { InterruptChannel } from './interruptChannel';
+import { isolateOutcomes, sendableFailure } from './isolateOutcomes';
 import { tooDeep } from './nestingDepth';
 import type { Failure, FromChild, ToChild } from './protocol';
 import { watchParent } from './watchParent';
@@ -121,7 +121,7 @@ async function initialize(initializer: Extract<ToChild, { type: 'settings' }>['i
     const init = await loadTask(initializer);
     await init(...initargs);
   } catch (err) {
-    send({ type: 'initFailed', error: encodeError(err) });
+    send({ type: 'initFailed', error: encodeError(err, 'process') });
     return false;
   }
   send({ type: 'ready' });
@@ -183,7 +183,7 @@ function checked(value: unknown, what: string): { value: unknown } | Failure {
       if (typeof plain === 'function' || typeof plain === 'symbol') return { uncloneable: `${what} cannot be cloned to the parent process: it is a ${typeof plain}` };
       return { value: plain };
     }
-    const bad = tooDeep(plain, what) ?? findUncloneable(plain, 'result');
+    const bad = tooDeep(plain, what) ?? findUncloneable(plain, 'result', undefined, 'process');
     if (bad !== undefined) return { uncloneable: `${what} cannot be cloned to the parent process: ${bad}` };
     return { value: plain };
   } catch (err) {
@@ -192,9 +192,13 @@ function checked(value: unknown, what: string): { value: unknown } | Failure {
   }
 }
 
-/** A task's exception, encoded; one that cannot be sent back whole is named instead. */
+/**
+ * A task's exception, encoded for a process (a SharedArrayBuffer in a cause
+ * or a property is replaced by a description, so the exception still
+ * arrives); one too deep to send is named instead. Never throws.
+ */
 function failureOf(err: unknown): Failure {
-  const error = encodeError(err);
+  const error = encodeError(err, 'process');
   try {
     const bad = tooDeep(error, "the task's exception");
     if (bad !== undefined) return { uncloneable: bad };
@@ -227,8 +231,9 @@ async function runStream(id: number, message: Extract<ToChild, { type: 'stream' 
           failure = outcome;
           break;
         }
-        if (!send({ type: 'yield', id, value: outcome.value }).sent) {
-          failure = { uncloneable: 'a yielded value cannot be cloned to the parent process' };
+        const sent = send({ type: 'yield', id, value: outcome.value });
+        if (!sent.sent) {
+          failure = { uncloneable: `a yielded value cannot be cloned to the parent process: ${sent.problem}` };
           break;
         }
         // Backpressure: let the socket drain before the generator makes more.
@@ -246,45 +251,62 @@ async function runStream(id: number, message: Extract<ToChild, { type: 'stream' 
 
 /**
  * Writes a message. One our checks let through but the serializer refuses
- * becomes a failure of its own call(s) only: a `done` is retried value by
- * value. Never throws.
+ * becomes a failure of its own call(s) only: a `done` is sent again with
+ * each outcome checked alone (isolateOutcomes.ts), an `end` or
+ * `initFailed` with the exception's unsendable parts described. Never
+ * throws, and every call of a `done` or an `end` is answered: the last
+ * resort is a message of strings only, which always serializes.
  */
-function send(message: FromChild): { sent: boolean } {
+function send(message: FromChild): { sent: true } | { sent: false; problem: string } {
   try {
     socket.write(encodeFrame(message));
     return { sent: true };
   } catch (err) {
-    if (message.type === 'done') {
-      socket.write(encodeFrame(isolate(message)));
-      return { sent: true };
+    const problem = describeError(err);
+    switch (message.type) {
+      case 'done': {
+        const calls = message.values.length;
+        return resend(() => ({ ...message, ...isolateOutcomes(message.values, message.failures) }), () => ({
+          ...message,
+          values: new Array(calls),
+          failures: Array.from({ length: calls }, () => ({ uncloneable: `the answer cannot be sent to the parent process: ${problem}` })),
+        }));
+      }
+      case 'end':
+        return resend(
+          () => ({ ...message, failure: message.failure === undefined ? undefined : sendableFailure(message.failure) }),
+          () => ({ type: 'end', id: message.id, failure: { uncloneable: `the stream's end cannot be sent to the parent process: ${problem}` } }),
+        );
+      case 'initFailed': {
+        const fallback = encodeError(new Error(`the initializer failed, and its exception cannot be sent: ${problem}`));
+        return resend(
+          () => {
+            const sendable = sendableFailure({ error: message.error });
+            return { type: 'initFailed', error: 'error' in sendable ? sendable.error : fallback };
+          },
+          () => ({ type: 'initFailed', error: fallback }),
+        );
+      }
+      default:
+        return { sent: false, problem };
     }
-    if (message.type === 'end') {
-      socket.write(encodeFrame({ type: 'end', id: message.id, failure: { uncloneable: `the stream's end cannot be sent to the parent process: ${describeError(err)}` } }));
-      return { sent: true };
-    }
-    if (message.type === 'initFailed') {
-      socket.write(encodeFrame({ type: 'initFailed', error: encodeError(new Error(`the initializer failed, and its exception cannot be sent: ${describeError(err)}`)) }));
-      return { sent: true };
-    }
-    return { sent: false };
   }
 }
 
-/** A `done` whose values and failures are each serialized alone; those that fail are replaced by a failure. */
-function isolate(message: Extract<FromChild, { type: 'done' }>): FromChild {
-  const values: unknown[] = new Array(message.values.length);
-  const failures: (Failure | undefined)[] = [];
-  for (let i = 0; i < message.values.length; i++) {
-    const failure = message.failures?.[i];
+/** Sends `repaired()`, or else `lastResort()` (strings only); never throws. */
+function resend(repaired: () => FromChild, lastResort: () => FromChild): { sent: true } | { sent: false; problem: string } {
+  try {
+    socket.write(encodeFrame(repaired()));
+    return { sent: true };
+  } catch {
     try {
-      serialize(failure ?? message.values[i]);
-      if (failure === undefined) values[i] = message.values[i];
-      else failures[i] = failure;
-    } catch (err) {
-      failures[i] = { uncloneable: `${failure === undefined ? 'the result' : 'the exception'} cannot be cloned to the parent process: ${describeError(err)}` };
+      socket.write(encodeFrame(lastResort()));
+      return { sent: true };
+    } catch {
+      // Cannot happen (strings only); if it did, the parent sees this child's calls unanswered and it dies.
+      process.exit(70);
     }
   }
-  return { type: 'done', id: message.id, values, failures, elapsed: message.elapsed };
 }
 
 function describeError(err: unknown): string {

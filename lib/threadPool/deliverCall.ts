@@ -6,7 +6,7 @@
  */
 import { DataCloneError } from '../errors';
 import type { Future } from '../Future';
-import { decodeTaskError } from './outcomes';
+import { decodeTaskError } from '../internal/decodeTaskError';
 import type { Response } from './protocol';
 import { unpackValue } from './unpackValue';
 

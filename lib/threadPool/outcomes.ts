@@ -1,19 +1,9 @@
 /**
- * What a worker's answer (or its death) means for a future: a task's own
- * exception rebuilt, a DataCloneError, or a WorkerExitError.
+ * What a Piscina rejection means for a future: a DataCloneError, or a
+ * WorkerExitError (a task's own exception is rebuilt by
+ * internal/decodeTaskError.ts).
  */
 import { DataCloneError, WorkerExitError } from '../errors';
-import { decodeError } from '../internal/errorCodec';
-
-/** A task's own exception, rebuilt; our clone check's report becomes our DataCloneError. */
-export function decodeTaskError(encoded: unknown): unknown {
-  // decodeError never throws and validates `encoded`; what it made is ours to inspect.
-  const error = decodeError(encoded);
-  if (error instanceof Error && Object.getPrototypeOf(error) === Error.prototype && error.name === 'DataCloneError') {
-    return new DataCloneError(error.message, { cause: error });
-  }
-  return error;
-}
 
 /** Why a Piscina run was rejected without an abort: the worker died (or the message could not be sent). */
 export function workerFailure(err: unknown): Error {

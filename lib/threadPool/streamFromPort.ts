@@ -5,7 +5,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { DataCloneError } from '../errors';
-import { decodeTaskError } from './outcomes';
+import { decodeTaskError } from '../internal/decodeTaskError';
 import { unpackValue } from './unpackValue';
 import type { StreamMessage } from './protocol';
 

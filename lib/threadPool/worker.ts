@@ -7,10 +7,12 @@
  */
 import { threadId, workerData } from 'node:worker_threads';
 import Piscina from 'piscina';
+import { describeThrown } from '../internal/cloneCheck';
 import { encodeError, type EncodedError } from '../internal/errorCodec';
 import { loadTask, loadedTask, type Callable } from '../internal/loadTask';
-import { prepareValue } from './packValue';
+import { cloneFailure, prepareValue } from './packValue';
 import { ResultFlusher } from './ResultFlusher';
+import { installSafeAnswer } from './safeAnswer';
 import { sharedCells, storeOutcome } from './sharedOutcome';
 import { WorkerCall } from './workerCall';
 import { hasLeftoverWork, keepEventLoopRunning, recordBaseline, trackAsyncWaits } from './leftoverWork';
@@ -26,6 +28,8 @@ const settings: WorkerSettings = (workerData as WorkerSettings | undefined) ?? {
 (globalThis as Record<symbol, unknown>)[Symbol.for('rxfutures.threadName')] = `${settings.threadNamePrefix}_${threadId}`;
 
 trackAsyncWaits();
+// An answer Piscina cannot post fails its calls with DataCloneError, not the worker (safeAnswer.ts).
+installSafeAnswer();
 
 // undefined: not run yet; null: succeeded; else: what it threw (sticky: the pool is broken).
 let initState: Promise<EncodedError | null> | undefined;
@@ -233,7 +237,14 @@ async function runStreamIn(request: Request): Promise<Response> {
         port.postMessage({ error: outcome.error });
         return { values: [undefined], errors: [outcome.error] };
       }
-      port.postMessage(outcome.packed ? { packed: outcome.value } : { value: outcome.value }, transferList);
+      try {
+        port.postMessage(outcome.packed ? { packed: outcome.value } : { value: outcome.value }, transferList);
+      } catch (err) {
+        // Passed the check but cannot be posted (a getter that throws on a later read): this value's error, not the task's.
+        const { error } = cloneFailure('a yielded value', describeThrown(err));
+        port.postMessage({ error });
+        return { values: [undefined], errors: [error] };
+      }
     }
     port.postMessage({ end: true });
     return { values: [undefined] };

@@ -1,3 +1,5 @@
+import { performance } from 'node:perf_hooks';
+import { deserialize, serialize } from 'node:v8';
 import { cutMessage, decodeError, encodeError, kMaxCauseDepth, kMaxErrorNodes } from '../../lib/internal/errorCodec';
 
 /** Every name a plain object inherits, and `__proto__`: the names a `table[name]` lookup gets wrong. */
@@ -173,6 +175,19 @@ describe('errorCodec', () => {
       expect(made.size).toBeGreaterThan(kMaxErrorNodes / 2);
     });
 
+    it('should copy a props object shared by every error of a fan-out once, so the work stays linear in what was received', () => {
+      const props = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, i]));
+      let node: any = { kind: 'error', ctor: 'Error', name: 'E', message: 'leaf', hasCause: false, props };
+      for (let i = 0; i < 40; i++) node = { kind: 'error', ctor: 'AggregateError', name: 'AggregateError', message: `${i}`, hasCause: true, cause: node, props, errors: [node, node] };
+      const start = performance.now();
+      const error: any = decodeError(node);
+      // ~1,000 errors × 100,000 properties (1e8 defineProperty calls, tens of seconds) before; one copy now.
+      expect(performance.now() - start).toBeLessThan(2_000);
+      expect(error.message).toBe('39');
+      expect(error.k99999).toBe(99_999);
+      expect(Object.keys(error.cause)).toEqual([]);
+    });
+
     it.each([10_000, 50_000])('should decode a hand-made %i-deep encoded chain without recursion, cut with a marker', (depth) => {
       let node: any = { kind: 'error', ctor: 'Error', name: 'E', message: 'root', hasCause: false, props: {} };
       for (let i = 0; i < depth; i++) node = { kind: 'error', ctor: 'RangeError', name: 'RangeError', message: `${i}`, hasCause: true, cause: node, props: {} };
@@ -198,7 +213,7 @@ describe('errorCodec', () => {
       for (let i = 0; i < 2000; i++) list = { value: i, next: list };
       const back = roundTrip(Object.assign(new Error('x'), { list, ok: 1 }));
       expect(back.ok).toBe(1);
-      expect(back.list).toMatch(/^\[uncloneable: value(\.next)+…\(\d+ more\)…(\.next)+ is nested more than \d+ levels deep/);
+      expect(back.list).toMatch(/^\[uncloneable: the exception\.list(\.next)+…\(\d+ more\)…(\.next)+ is nested more than \d+ levels deep/);
     });
 
     it('should describe a thrown value too deep to cross', () => {
@@ -230,6 +245,19 @@ describe('errorCodec', () => {
       expect(encoded.errors.length).toBeLessThanOrEqual(kMaxErrorNodes + 1);
       const back = roundTrip(new AggregateError(errors, 'many'));
       expect(back.errors.at(-1).message).toBe(cutMessage(1));
+    });
+
+    it('should replace a SharedArrayBuffer in a cause or a property by a description when the error goes to another process', () => {
+      const thrown = Object.assign(new TypeError('kept', { cause: { memory: new SharedArrayBuffer(8) } }), { code: 'E', view: new Uint8Array(new SharedArrayBuffer(2)) });
+      // Between threads it is shared, as it is.
+      expect(roundTrip(thrown).view).toBeInstanceOf(Uint8Array);
+      const encoded = encodeError(thrown, 'process');
+      const back: any = decodeError(deserialize(serialize(encoded)));
+      expect(back).toBeInstanceOf(TypeError);
+      expect([back.message, back.code]).toEqual(['kept', 'E']);
+      expect(back.view).toBe('[uncloneable: the exception.view is a view (Uint8Array) of a SharedArrayBuffer, which cannot be shared with another process]');
+      expect(back.cause.name).toBe('DataCloneError');
+      expect(back.cause.message).toBe('an exception cannot be cloned to the other side: the exception.cause.memory is a SharedArrayBuffer, which cannot be shared with another process');
     });
 
     it('should make an encoding that JSON carries too (the queue)', () => {

@@ -1,6 +1,9 @@
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { DataCloneError, ProcessPoolExecutor, taskModule } from '../../lib';
 import { kSubmitBatch } from '../../lib/internal/symbols';
+import { verbose } from '../helpers/verbose';
+import { within } from '../helpers/within';
 
 const tasks = taskModule<typeof import('./fixtures/boundaryTasks')>(path.join(__dirname, 'fixtures/boundaryTasks.ts'));
 
@@ -82,6 +85,81 @@ describe('ProcessPoolExecutor at its boundary with a child', () => {
     it.each(['unknownId', 'wrongShape'] as const)('should ignore a frame with %s and deliver the real answer', async (kind) => {
       pool = new ProcessPoolExecutor({ maxWorkers: 1 });
       expect(await pool.submit(tasks.writeFrame, kind, 'real')).toBe('real');
+    });
+
+    it('should rebuild a forged exception whose levels share their parts (3^40 paths, one 5,000-key props) in bounded time', async () => {
+      pool = new ProcessPoolExecutor({ maxWorkers: 1 });
+      // A fresh pool's first call is call 1, the id the forged answer names.
+      const future = pool.submit(tasks.writeFrame, 'sharedDag', 'real');
+      const start = performance.now();
+      const error = (await within(future.exception(), 10_000, 'the forged answer')) as AggregateError;
+      const ms = performance.now() - start;
+      verbose(`a forged exception of shared parts settled in ${ms.toFixed(0)} ms`);
+      expect(error).toBeInstanceOf(Error);
+      expect(error.name).toBe('AggregateError');
+      expect(error.message).toBe('level 39');
+      // Its own properties once (the shared props object is copied to the first error only).
+      expect(Object.keys(error)).toHaveLength(5_000);
+      expect((error.errors[0] as Error).message).toBe('level 38');
+      let errors = 0;
+      const walk: unknown[] = [error];
+      for (let e = walk.pop(); e !== undefined; e = walk.pop()) {
+        errors += 1;
+        const { cause, errors: children } = e as { cause?: unknown; errors?: unknown[] };
+        if (cause !== undefined) walk.push(cause);
+        if (Array.isArray(children)) walk.push(...children);
+      }
+      // Bounded by the decoder (1,000 errors, then one marker per cut), not 3^40.
+      expect(errors).toBeLessThan(2_100);
+      expect(await within(pool.submit(tasks.echo, 'still serving').result(), 10_000, 'the next call')).toBe('still serving');
+    }, 30_000);
+  });
+
+  describe('what v8.serialize refuses but a thread would carry', () => {
+    it("should deliver an exception whose cause and a property hold a SharedArrayBuffer, each replaced by a description naming it", async () => {
+      pool = new ProcessPoolExecutor({ maxWorkers: 1 });
+      const error = (await pool.submit(tasks.throwSharedMemory).exception()) as RangeError & { code: string; view: unknown };
+      expect(error).toBeInstanceOf(Error);
+      expect(error.name).toBe('RangeError');
+      expect(error.message).toBe('kept');
+      expect(error.code).toBe('E_SHARED');
+      expect(error.view).toBe('[uncloneable: the exception.view is a view (Int32Array) of a SharedArrayBuffer, which cannot be shared with another process]');
+      const cause = error.cause as Error;
+      // A part of the exception, not the call's failure: an Error named DataCloneError.
+      expect(cause.name).toBe('DataCloneError');
+      expect(cause.message).toBe(
+        'an exception cannot be cloned to the other side: the exception.cause.memory is a SharedArrayBuffer, which cannot be shared with another process',
+      );
+    });
+
+    it('should deliver an exception with a property the serializer refuses (a Blob), that property described', async () => {
+      pool = new ProcessPoolExecutor({ maxWorkers: 1 });
+      const error = (await pool.submit(tasks.throwHostObject).exception()) as Error & { code: string; blob: unknown };
+      expect(error.name).toBe('Error');
+      expect(error.message).toBe('with a blob');
+      expect(error.code).toBe('E_BLOB');
+      expect(error.blob).toMatch(/^\[uncloneable: the exception\.blob cannot be serialized: /);
+    });
+
+    it('should fail a result holding a SharedArrayBuffer with DataCloneError naming its path', async () => {
+      pool = new ProcessPoolExecutor({ maxWorkers: 1 });
+      const error = await pool.submit(tasks.returnsSharedMemory).exception();
+      expect(error).toBeInstanceOf(DataCloneError);
+      expect((error as Error).message).toBe(
+        'the result cannot be cloned to the parent process: result.memory is a SharedArrayBuffer, which cannot be shared with another process',
+      );
+    });
+
+    it('should settle a result whose getter throws on every other read, in one message with its neighbours, and keep the child', async () => {
+      pool = new ProcessPoolExecutor({ maxWorkers: 1 });
+      const before = await pool.submit(tasks.pid);
+      const [first, hostile, last] = pool[kSubmitBatch](tasks.echoOr as never, [['echo', 1], ['alternating'], ['echo', 3]] as never);
+      expect(await within(first.result(), 10_000, 'the first neighbour')).toBe(1);
+      expect(await within(last.result(), 10_000, 'the last neighbour')).toBe(3);
+      // Read once by each check, then by the serializer (which throws): sent as the copy made on the next read.
+      const outcome = await within(hostile.exception().then((e) => e ?? hostile.resultNow()), 10_000, 'the hostile call');
+      expect(outcome).toEqual({ ok: 1, g: 4 });
+      expect(await pool.submit(tasks.pid)).toBe(before);
     });
   });
 });

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { AsyncExecutor, ProcessPoolExecutor, ThreadPoolExecutor, taskModule, type Executor } from '../../lib';
+import { kSubmitBatch } from '../../lib/internal/symbols';
 import { within } from '../helpers/within';
 
 const fixture = path.join(__dirname, '../fixtures/settlesTasks.ts');
@@ -48,6 +49,18 @@ function nameCases(make: () => Executor, options: { coalesces: boolean }): void 
     expect(futures.map((f, i) => (i === kBad ? -1 : f.resultNow()))).toEqual(futures.map((_, i) => (i === kBad ? -1 : i * 2)));
     if (options.coalesces) expect(executor instanceof ThreadPoolExecutor && executor.stats.running).toBe(0);
   });
+
+  if (options.coalesces) {
+    it('should fail only the bad calls of one message holding every name (a batch for certain)', async () => {
+      const batch = (executor as ThreadPoolExecutor)[kSubmitBatch](tasks.doubleOrThrow as never, kNames.flatMap((name, i) => [[i], [-1, name]]) as never) as Array<ReturnType<Executor['submit']>>;
+      const errors = await within(Promise.all(batch.map((f) => f.exception())), 20_000, 'every future of the message settling');
+      kNames.forEach((name, i) => {
+        expect((errors[2 * i] as any)?.name).toBeUndefined();
+        expect(batch[2 * i].resultNow()).toBe(i * 2);
+        expect((errors[2 * i + 1] as any)?.name).toBe(name);
+      });
+    });
+  }
 
   it.each(kNames)('should throw an Error named %s from map at its position', async (name) => {
     const seen: number[] = [];

@@ -117,7 +117,7 @@ describe('hostile values the property found', () => {
       );
       expect(error?.name).toBe('constructor');
       expect(error.message).toBe('m');
-      expect(error.code).toMatch(/^\[uncloneable: value\.name cannot be read/);
+      expect(error.code).toMatch(/^\[uncloneable: the exception\.code\.name cannot be read/);
     });
   });
 });

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { ThreadPoolExecutor, taskModule } from '../../lib';
+import { kSubmitBatch } from '../../lib/internal/symbols';
 import { within } from '../helpers/within';
 
 const fixture = path.join(__dirname, '../fixtures/settlesTasks.ts');
@@ -117,6 +118,66 @@ describe('every future settles on the thread pool', () => {
     expect(error.name).toBe('DataCloneError');
     expect(error.message).toMatch(/cannot be (rebuilt on|cloned to) the main thread/);
     await expect(within(pool.submit(tasks.identity, 'still serving').result(), 5000, 'the next task')).resolves.toBe('still serving');
+  });
+});
+
+/** @test {ThreadPoolExecutor} an answer Piscina cannot post (lib/threadPool/safeAnswer.ts) */
+describe('an answer the worker cannot post', () => {
+  let pool: ThreadPoolExecutor;
+  beforeEach(() => {
+    pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+  });
+  afterEach(async () => {
+    await within(pool.shutdown(), 10_000, 'shutdown');
+  });
+
+  /** Runs `kinds` as one message (one batch) and gives each call's value or error. */
+  async function batch(kinds: Array<[string, unknown?]>): Promise<Array<{ value?: unknown; error?: any }>> {
+    const futures = pool[kSubmitBatch](tasks.answer as never, kinds as never) as Array<ReturnType<ThreadPoolExecutor['submit']>>;
+    return within(
+      Promise.all(futures.map((f) => f.result().then((value) => ({ value }), (error: unknown) => ({ error })))),
+      10_000,
+      'the batch settling',
+    );
+  }
+
+  it('should fail a result whose getter throws only when the answer is posted with DataCloneError (not WorkerExitError), its neighbours and the worker untouched', async () => {
+    const thread = await pool.submit(tasks.answer, 'thread');
+    const [first, hostile, last] = await batch([['echo', 1], ['flaky'], ['echo', 3]]);
+    expect([first.value, last.value]).toEqual([1, 3]);
+    expect(hostile.error?.name).toBe('DataCloneError');
+    expect(hostile.error.message).toBe('the result cannot be cloned to the main thread: Error: getter threw on read 3');
+    expect(await pool.submit(tasks.answer, 'thread')).toBe(thread);
+  });
+
+  it('should deliver two results of one batch that transfer() the same buffer (listed once), and settle a detached one on its own', async () => {
+    const thread = await pool.submit(tasks.answer, 'thread');
+    const [a, b, plain] = await batch([['same'], ['same'], ['echo', 'plain']]);
+    expect(a.value).toEqual(new Uint8Array(8).fill(7));
+    expect(b.value).toEqual(new Uint8Array(8).fill(7));
+    expect(plain.value).toBe('plain');
+    const [before, detached, after] = await batch([['echo', 1], ['detached'], ['echo', 3]]);
+    expect([before.value, after.value]).toEqual([1, 3]);
+    // V8 posts a detached buffer as an empty one: it settles as that, the worker untouched.
+    expect(detached.error).toBeUndefined();
+    expect((detached.value as Uint8Array).byteLength).toBe(0);
+    expect(await pool.submit(tasks.answer, 'thread')).toBe(thread);
+  });
+
+  it('should share a transfer()ed view of a SharedArrayBuffer instead of failing the worker', async () => {
+    const thread = await pool.submit(tasks.answer, 'thread');
+    const [shared, plain] = await batch([['sharedMemory'], ['echo', 2]]);
+    expect(shared.value).toEqual(new Uint8Array(8));
+    expect(plain.value).toBe(2);
+    expect(await pool.submit(tasks.answer, 'thread')).toBe(thread);
+  });
+
+  it('should throw a yielded value that cannot be posted to the stream consumer at its position', async () => {
+    const { values, error } = await within(drain(pool.stream(tasks.yieldFlaky)), 10_000, 'the stream');
+    expect(values).toEqual([1]);
+    expect(error?.name).toBe('DataCloneError');
+    expect(error.message).toBe('a yielded value cannot be cloned to the main thread: Error: getter threw on read 2');
+    await expect(within(pool.submit(tasks.identity, 'next').result(), 5000, 'the next task')).resolves.toBe('next');
   });
 });
 
