@@ -267,6 +267,10 @@ describeWithRedis('QueueExecutor security', () => {
     // messages, under the same 1 s. Measured on this machine: the control spends ~2.2 µs of CPU per
     // message; the worker now adds ~1-1.5 µs (0.1-0.15 s per 100,000), the Map-scan memory added ~5 µs,
     // the original quadratic one took over 30 s. The flood is one Lua script, sent as fast as Redis can.
+    // Checked against the quadratic Map scan of a79a419 restored in JobRunner.interrupt (18:37 UTC, load ~6):
+    // it fails — the worker spent 47 s of CPU beyond the control's, and the test ran 82 s (over its 30 s);
+    // the wall-time latency alone did NOT tell (356 ms: the control, starved of CPU by the spinning worker,
+    // itself took 78 s to receive the flood), which is why the CPU bound is the discriminating one.
     it('should serve the next job within 1 s of a bare subscriber receiving 100,000 interrupt publishes, adding under 1 s of CPU to its own', async () => {
       const flood = 100_000;
       // A worker process of its own, so this process's work is not counted; two threads, one for the held job.
