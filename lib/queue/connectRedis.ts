@@ -6,6 +6,7 @@
 import type IORedis from 'ioredis';
 import { BrokenQueue } from './errors';
 import { loadIORedis } from './load';
+import { maskUrl } from './maskUrl';
 import type { QueueConnection } from './options';
 
 /**
@@ -83,22 +84,17 @@ export async function connectRedis(connection: QueueConnection, timeout: number,
 }
 
 /**
- * The address for messages, without a password.
+ * The address for messages, without a password: the URL's password, any
+ * query parameter ioredis would read a secret from (`?password=`), and — in
+ * a string that is no well-formed URL (`redis:/:pw@host`, a typo) —
+ * everything before its `@` become `***`.
  * @example
  * ```ts
  * describeConnection('redis://:secret@host:6379'); // 'redis://:***@host:6379'
  * ```
  */
 export function describeConnection(connection: QueueConnection): string {
-  if (typeof connection === 'string') {
-    try {
-      const url = new URL(connection);
-      if (url.password) url.password = '***';
-      return url.toString();
-    } catch {
-      return 'an unparsable URL';
-    }
-  }
+  if (typeof connection === 'string') return maskUrl(connection);
   const { host = '127.0.0.1', port = 6379, path } = connection as { host?: string; port?: number; path?: string };
   return typeof path === 'string' ? path : `${host}:${port}`;
 }

@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { checkPositiveInteger, describe } from '../internal/validate';
 import { kDefaultInterruptGraceMs } from '../threadPool/options';
+import { maskUrl } from './maskUrl';
 import type { QueueTaskEntry } from './TaskAllowlist';
 
 /**
@@ -206,7 +207,8 @@ function fillCommon(options: CommonOptions, where: string): FilledCommon {
     throw new TypeError(`${where}: options.connection must be a redis:// URL or ioredis options, got ${describe(connection)}`);
   }
   if (typeof connection === 'string' && !/^rediss?:\/\//.test(connection)) {
-    throw new TypeError(`${where}: options.connection must be a redis:// or rediss:// URL, got ${describe(connection)}`);
+    // The URL may hold a password: never quote it as it is.
+    throw new TypeError(`${where}: options.connection must be a redis:// or rediss:// URL, got ${maskUrl(connection)}`);
   }
   if (typeof queueName !== 'string' || queueName === '' || queueName.includes(':')) {
     throw new TypeError(`${where}: options.queueName must be a non-empty string without ':', got ${describe(queueName)}`);
