@@ -2,6 +2,7 @@
  * Shared set-up of the queue specs: a redis-server of their own, a fresh
  * queue name per test, in-process workers, and the fixture tasks.
  */
+import type { ChildProcess } from 'node:child_process';
 import IORedis from 'ioredis';
 import { QueueExecutor, startQueueWorker, taskModule, type QueueExecutorOptions, type QueueWorker, type QueueWorkerOptions } from '../../lib';
 import { startRedisServer, type RedisServer } from '../helpers/redis';
@@ -63,4 +64,20 @@ export function useQueueHarness() {
     await h.redis?.stop();
   });
   return h;
+}
+
+/**
+ * Resolves once a spawned `rxfutures-worker` says it is serving its queue;
+ * rejects with everything it printed if it exits first.
+ */
+export function untilServing(child: ChildProcess): Promise<void> {
+  let output = '';
+  return new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('serving queue')) resolve();
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${output}`)));
+  });
 }

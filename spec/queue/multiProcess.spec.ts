@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { from, lastValueFrom, tap, toArray } from 'rxjs';
 import { mapOrdered$ } from '../../lib';
 import { describeWithRedis } from '../helpers/redis';
-import { kTasksPath, tasks, useQueueHarness } from './harness';
+import { kTasksPath, tasks, untilServing, useQueueHarness } from './harness';
 
 const kCli = join(__dirname, '../../bin/rxfutures-worker.js');
 
@@ -27,15 +27,7 @@ describeWithRedis('QueueExecutor across processes', () => {
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     children.push(child);
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('serving queue')) resolve();
-      });
-      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${output}`)));
-    });
+    await untilServing(child);
     return child;
   }
 

@@ -18,7 +18,7 @@ import { BrokenQueue, QueueExecutor, startQueueWorker, task, TaskNotAllowedError
 import { describeWithRedis, freePort } from '../helpers/redis';
 import { verbose } from '../helpers/verbose';
 import { within } from '../helpers/within';
-import { kTasksPath, tasks, useQueueHarness } from './harness';
+import { kTasksPath, tasks, untilServing, useQueueHarness } from './harness';
 
 const kCli = join(__dirname, '../../bin/rxfutures-worker.js');
 const kOutside = require.resolve('../fixtures/queueOutside/tasks.js');
@@ -466,15 +466,7 @@ async function startCliWorker(url: string, queueName: string, options = ['--thre
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   cliWorkers.push(child);
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('serving queue')) resolve();
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${output}`)));
-  });
+  await untilServing(child);
   return child;
 }
 

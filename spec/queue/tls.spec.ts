@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueueExecutor } from '../../lib';
 import { describeWithRedis, hasOpenssl, makeTlsFiles, startRedisServer, type RedisServer, type TlsFiles } from '../helpers/redis';
-import { kTasksPath, tasks } from './harness';
+import { kTasksPath, tasks, untilServing } from './harness';
 
 const kCli = join(__dirname, '../../bin/rxfutures-worker.js');
 
@@ -70,15 +70,7 @@ describeWithRedis('QueueExecutor over TLS', () => {
     const { REDIS_URL: _ignored, ...env } = process.env;
     const child = spawn(process.execPath, [kCli, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('serving queue')) resolve();
-      });
-      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${output}`)));
-    });
+    await untilServing(child);
     return child;
   }
 });

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ThreadPoolExecutor, WorkerExitError, taskModule, type Future } from '../../lib';
-import { Flags } from '../helpers/flags';
+import { Flags, waitNonZero } from '../helpers/flags';
 import { within } from '../helpers/within';
 
 const fixture = path.join(__dirname, '../fixtures/interruptTasks.ts');
@@ -14,12 +14,6 @@ type Mode = 'spin' | 'poll' | 'async' | 'exit' | 'crash';
 /** What countedShaped call i returns (fixtures/interruptTasks.ts). */
 function shapedValue(i: number): unknown {
   return i % 2 === 0 ? { call: i, text: `value ${i}` } : i % 4 === 3 ? `\ud83d lone ${i}` : `value ${i}`;
-}
-
-/** Resolves once `array[index]` is non-zero (Atomics.waitAsync: no polling, no sleep). */
-async function waitNonZero(array: Int32Array, index: number): Promise<void> {
-  const wait = Atomics.waitAsync(array, index, 0, 10_000);
-  if ((wait.async ? await wait.value : wait.value) === 'timed-out') throw new Error(`flag ${index} was not set within 10 s`);
 }
 
 /**

@@ -1,18 +1,12 @@
 import path from 'node:path';
 import { ThreadPoolExecutor, WorkerExitError, taskModule, type Future } from '../../lib';
-import { Flags } from '../helpers/flags';
+import { Flags, waitNonZero } from '../helpers/flags';
 import { within } from '../helpers/within';
 
 const fixture = path.join(__dirname, '../fixtures/interruptTasks.ts');
 const tasks = taskModule<typeof import('../fixtures/interruptTasks')>(fixture);
 const blocking = taskModule<typeof import('../fixtures/tasks')>(path.join(__dirname, '../fixtures/tasks.ts'));
 const kRuns = 16;
-
-/** Resolves once `array[index]` is non-zero (Atomics.waitAsync: no polling, no sleep). */
-async function waitNonZero(array: Int32Array, index: number): Promise<void> {
-  const wait = Atomics.waitAsync(array, index, 0, 10_000);
-  if ((wait.async ? await wait.value : wait.value) === 'timed-out') throw new Error(`flag ${index} was not set within 10 s`);
-}
 
 /**
  * Python's pools run a call at most once. A coalesced message carries many
