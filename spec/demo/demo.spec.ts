@@ -48,6 +48,9 @@ describe('demo', () => {
     expect(out).toMatch(/[\d.]+× = serial time \/ pool time, same 100 files/);
     expect(out).toMatch(/\d+ worker threads on \d+ cores, sharing them with the main thread, which walked the tree/);
     expect(out).toMatch(/its event loop busy \d+% of the run/);
+    // … and why it is what it is: the CPU both runs used, and the best ratio that CPU allows on these cores.
+    expect(out).toMatch(/CPU time on all threads: the pool run [\d.]+ s, the serial run [\d.]+ s/);
+    expect(out).toMatch(/the best ratio the pool could reach here is about \d × [\d.]+ \/ [\d.]+ = [\d.]+×/);
     // The warm-up says what it does.
     expect(out).toMatch(/warming the page cache: reading every file under .* once, untimed/);
     expect(out).toMatch(/read 100 files, [\d.]+ MiB in [\d.]+ s/);
