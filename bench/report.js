@@ -1,5 +1,6 @@
 'use strict';
 /** Renders the benchmark rows as docs/benchmarks.md and a bar chart SVG. */
+const { consecutive, kConsecutive } = require('./history');
 const { fmt } = require('./lib');
 
 const kTitles = {
@@ -21,21 +22,14 @@ const kReproducibility = [
   'this run (a figure measured once, such as a latency percentile, has none). Spread within a run',
   'is not the whole story: whole runs move too, because on a 2-vCPU virtual machine a round trip',
   'costs ~20 µs while the other thread answers before the guest halts its CPU and ~50 µs more after.',
-  'Between full runs on the CI machine (three quiet reruns, reported in issue #15):',
+  'Between full runs on this machine, the table below gives each target\'s figure across the runs',
+  'recorded in benchmarks-history.json. Counted figures (memory in bytes) do not move; tiny-task and',
+  'round-trip ratios move the most.',
   '',
-  '| figure | moved between runs |',
-  '|---|---|',
-  '| `executor.map` vs raw per-item Piscina | 16.9×, 18.9×, 19.0× (an earlier page showed 34.6×) |',
-  '| `mapOrdered$` vs raw per-item Piscina | 34× – 39× (an earlier page showed 44.6×) |',
-  '| submit throughput vs the raw `worker_threads` loop | 0.3× – 0.75× |',
-  '| sequential round trip p99 vs raw Piscina | up to 1.9× (p50 is steadier: pinned and interleaved) |',
-  '| cold start to first result vs raw Piscina | 1.2× – 1.45× |',
-  '| `npm run demo`, pool vs serial | 0.54× – 0.87× on node_modules |',
-  '| rows “free to move, each alone” (latency) | flip between the two wake-up modes above |',
-  '',
-  'Counted figures (memory in bytes) do not move. Tiny-task and round-trip ratios move the most.',
-  'The mid-size suite (7) has no three-run record yet.',
-  '',
+];
+
+// The rule for calling a target met (issue #15).
+const kRule = [
   '**A target counts as met only if it holds in three consecutive full runs of `npm run bench` on',
   'the CI machine**, with nothing else running. One good run is not evidence; neither is a run on a',
   'shared machine, where other processes take the CPU between a message and its answer. A figure',
@@ -62,7 +56,19 @@ function baselineFor(row, rows) {
   return undefined;
 }
 
-function renderMarkdown({ rows, targets, machine, reps, seconds }) {
+// A target's line: ✅ only when it held in kConsecutive runs in a row; met once is not met.
+function targetLine(t, history) {
+  if (history === undefined) return `| ${t.met ? '✅' : '❌'} ${t.name} | ${t.target} | ${t.figure} |`;
+  const { runs, held } = consecutive(history, t.name);
+  const before = runs.slice(1).map((r) => (r === undefined ? '—' : `${r.met ? '' : '✗ '}${r.figure}`));
+  const mark = held ? '✅' : t.met ? '🟨' : '❌';
+  return `| ${mark} ${t.name} | ${t.target} | ${t.figure} | ${before.join(' · ') || '—'} | ${held ? 'yes' : 'no'} |`;
+}
+
+function renderMarkdown({ rows, targets, machine, reps, seconds, history }) {
+  const newest = history?.[history.length - 1];
+  const sameMachine = history?.filter((run) => run.machine === machine) ?? [];
+  const previous = sameMachine.slice(-kConsecutive, -1).reverse();
   const lines = [
     '# Benchmarks',
     '',
@@ -71,15 +77,27 @@ function renderMarkdown({ rows, targets, machine, reps, seconds }) {
     'the peers; ratios are against raw Piscina from the same run. Absolute numbers depend on the',
     'machine; the ratios are what the targets are about. Nothing here is asserted by the test suite.',
     '',
-    `Machine: ${machine}. Run took ${fmt(seconds)} s.`,
+    `Machine: ${machine}. Run took ${fmt(seconds)} s` +
+      (newest === undefined
+        ? '.'
+        : `, ${newest.date.slice(0, 16).replace('T', ' ')} UTC${newest.commit ? ` on ${newest.commit}` : ''}, load average ${newest.load[0]} at the start and ${newest.load[1]} at the end.`),
     '',
     '![throughput chart](benchmarks.svg)',
     '',
     '## Targets',
     '',
-    '| | target | measured |',
-    '|---|---|---|',
-    ...targets.map((t) => `| ${t.met ? '✅' : '❌'} ${t.name} | ${t.target} | ${t.figure} |`),
+    ...(history === undefined
+      ? ['| | target | measured |', '|---|---|---|']
+      : [
+          `A target counts as met (✅) only if it held in ${kConsecutive} consecutive full runs on this machine; 🟨 met in this`,
+          `run but not in the ${kConsecutive - 1} before it, ❌ missed in this run. The runs before, newest first: ` +
+            (previous.length === 0 ? 'none recorded.' : `${previous.map((r) => `${r.date.slice(0, 16).replace('T', ' ')} UTC (load ${r.load[0]}${r.commit ? `, ${r.commit}` : ''})`).join(', ')}.`),
+          'Every full run is recorded in [benchmarks-history.json](benchmarks-history.json); ✗ marks a miss.',
+          '',
+          `| | target | this run | the ${kConsecutive - 1} runs before | held ${kConsecutive} in a row |`,
+          '|---|---|---|---|---|',
+        ]),
+    ...targets.map((t) => targetLine(t, history)),
     '',
   ];
   for (const suite of Object.keys(kTitles)) {
@@ -104,6 +122,8 @@ function renderMarkdown({ rows, targets, machine, reps, seconds }) {
   }
   lines.push(
     ...kReproducibility,
+    ...betweenRuns(targets, history),
+    ...kRule,
     '## How to reproduce',
     '',
     '```sh',
@@ -119,6 +139,21 @@ function renderMarkdown({ rows, targets, machine, reps, seconds }) {
     '',
   );
   return lines.join('\n');
+}
+
+// Each target's figure in every recorded run on this machine: how far it moves between runs.
+function betweenRuns(targets, history) {
+  if (history === undefined) return [];
+  const runs = history.filter((run) => run.machine === history[history.length - 1].machine);
+  const lines = [`| target | ${runs.length} runs, oldest first | lowest – highest |`, '|---|---|---|'];
+  for (const t of targets) {
+    const values = runs.map((run) => run.targets.find((x) => x.name === t.name)).filter((x) => x !== undefined && typeof x.value === 'number');
+    if (values.length === 0) continue;
+    const nums = values.map((x) => x.value);
+    const digits = Math.max(...nums.map(Math.abs)) >= 100 ? 0 : 2;
+    lines.push(`| ${t.name} | ${values.map((x) => `${x.met ? '' : '✗ '}${x.value.toFixed(digits)}`).join(', ')} | ${Math.min(...nums).toFixed(digits)} – ${Math.max(...nums).toFixed(digits)} |`);
+  }
+  return [...lines, ''];
 }
 
 function renderSvg(rows) {

@@ -13,6 +13,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { kReps, fmt, spreadOf } = require('./lib');
 const { renderMarkdown, renderSvg } = require('./report');
+const { recordRun, consecutive, kConsecutive } = require('./history');
 
 function python(n) {
   try {
@@ -35,6 +36,8 @@ function memory() {
 async function main() {
   const only = process.argv[2];
   const started = Date.now();
+  // The load average is recorded with the run: a figure measured on a busy machine says so.
+  const loadBefore = os.loadavg()[0];
   const rows = [];
   const log = (r) => {
     const digits = r.unit === 'tasks/s' || r.unit === 'items/s' ? 0 : 1;
@@ -80,15 +83,41 @@ async function main() {
     }
   }
   const targets = evaluateTargets(rows);
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, ${os.platform()} ${os.arch()}`;
+  const docs = path.join(__dirname, '../docs');
+  const seconds = (Date.now() - started) / 1000;
+  // Only a full run is a run of record: one suite alone is a look, not evidence.
+  const history = only
+    ? undefined
+    : recordRun(path.join(docs, 'benchmarks-history.json'), {
+        date: new Date().toISOString(),
+        commit: gitCommit(),
+        machine,
+        load: [loadBefore, os.loadavg()[0]].map((l) => Number(l.toFixed(2))),
+        seconds: Math.round(seconds),
+        targets: targets.map(({ name, target, met, figure, value }) => ({ name, target, met: met === true, figure, value })),
+      });
   console.log('\nTargets');
-  for (const t of targets) console.log(`${t.met ? 'met   ' : 'MISSED'} ${t.name}: ${t.figure} (target ${t.target})`);
+  for (const t of targets) {
+    const held = history === undefined ? '' : consecutive(history, t.name).held ? `  — held in ${kConsecutive} consecutive runs` : '';
+    console.log(`${t.met ? 'met   ' : 'MISSED'} ${t.name}: ${t.figure} (target ${t.target})${held}`);
+  }
   if (!only) {
-    const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, ${os.platform()} ${os.arch()}`;
-    const docs = path.join(__dirname, '../docs');
     fs.mkdirSync(docs, { recursive: true });
-    fs.writeFileSync(path.join(docs, 'benchmarks.md'), renderMarkdown({ rows, targets, machine, reps: kReps, seconds: (Date.now() - started) / 1000 }));
+    fs.writeFileSync(path.join(docs, 'benchmarks.md'), renderMarkdown({ rows, targets, machine, reps: kReps, seconds, history }));
     fs.writeFileSync(path.join(docs, 'benchmarks.svg'), renderSvg(rows));
     console.log('\nwrote docs/benchmarks.md and docs/benchmarks.svg');
+  }
+}
+
+/** The commit the run measured (with `+` when the work tree had changes), or undefined outside git. */
+function gitCommit() {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: __dirname, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: __dirname, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    return dirty ? `${commit}+` : commit;
+  } catch {
+    return undefined;
   }
 }
 
@@ -97,7 +126,7 @@ function evaluateTargets(rows) {
   const out = [];
   const ratio = (a, b) => (a !== undefined && b !== undefined ? a / b : undefined);
   const add = (name, value, target, met, figure) => {
-    if (value !== undefined) out.push({ name, target, met, figure });
+    if (value !== undefined) out.push({ name, target, met, figure, value });
   };
   const piscina = get('raw Piscina (piscina.run)');
   const submit = ratio(get('rxfutures (executor.submit + await)'), piscina);
