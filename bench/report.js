@@ -12,6 +12,7 @@ const kTitles = {
   memory: '5. Memory',
   lifecycle: '6. Cold start and shutdown (2 workers)',
   midsize: '7. Mid-size tasks — ~20 µs to ~2 ms of CPU per call, and a file read + hash, 2 workers',
+  demo: '8. The demo — `npm run demo` on its default tree, three runs',
 };
 
 // Which figures move between runs, and the rule for calling a target met (issue #15).
@@ -39,6 +40,12 @@ const kRule = [
 
 // What a reader needs to know to read a suite's figures right.
 const kNotes = {
+  demo: [
+    'The demo prints the ratio of its serial time to its pool time, and the CPU time of both runs on',
+    'all threads; with every core busy, cores × serial CPU / pool CPU is about the best ratio that CPU',
+    'allows. `npx tsx demo/profile.ts` splits the CPU by thread and runs a raw `worker_threads` floor',
+    'on the same walk, for comparison.',
+  ],
   latency: [
     'The plain rows were measured in a child process pinned to one CPU (`taskset -c 0`), the three',
     'runners interleaved call by call: a trip then costs both threads’ own work and two context switches',
@@ -111,7 +118,7 @@ function renderMarkdown({ rows, targets, machine, reps, seconds, history }) {
     lines.push(`|---|---|---|${withRatio ? '---|' : ''}${withSpeedup ? '---|' : ''}`);
     for (const r of suiteRows) {
       const base = baselineFor(r, rows);
-      const digits = r.unit === 'tasks/s' || r.unit === 'items/s' || r.unit === 'B' ? 0 : 1;
+      const digits = r.unit === 'tasks/s' || r.unit === 'items/s' || r.unit === 'B' ? 0 : r.unit === '×' ? 2 : 1;
       const spread = r.spread === undefined ? '—' : `${fmt(r.spread.min, digits)} – ${fmt(r.spread.max, digits)} (${r.spread.reps})`;
       let line = `| ${r.name} | ${fmt(r.value, digits)} ${r.unit} | ${spread} |`;
       if (withRatio) line += base ? ` ${(r.value / base.value).toFixed(2)}× |` : ' |';

@@ -40,7 +40,7 @@ async function main() {
   const loadBefore = os.loadavg()[0];
   const rows = [];
   const log = (r) => {
-    const digits = r.unit === 'tasks/s' || r.unit === 'items/s' ? 0 : 1;
+    const digits = r.unit === 'tasks/s' || r.unit === 'items/s' ? 0 : r.unit === '×' ? 2 : 1;
     // The spread of the repetitions behind the median: how far this figure moves within one run.
     r.spread ??= spreadOf(r.value);
     const spread = r.spread === undefined ? '' : `  (min–median–max of ${r.spread.reps}: ${fmt(r.spread.min, digits)} – ${fmt(r.value, digits)} – ${fmt(r.spread.max, digits)})`;
@@ -48,7 +48,7 @@ async function main() {
     console.log(`${r.suite.padEnd(11)} ${r.name.padEnd(46)} ${fmt(r.value, digits).padStart(12)} ${r.unit}${speedup}${spread}`);
   };
   const optional = (name) => (fs.existsSync(path.join(__dirname, `suites/${name}.js`)) ? [name] : []);
-  for (const suite of ['throughput', 'streaming', 'latency', 'scaling', 'lifecycle', 'executors', 'midsize', ...optional('queue'), ...optional('interrupt')]) {
+  for (const suite of ['throughput', 'streaming', 'latency', 'scaling', 'lifecycle', 'executors', 'midsize', ...optional('queue'), ...optional('interrupt'), 'demo']) {
     if (only && only !== suite) continue;
     if ((process.env.BENCH_SKIP ?? '').split(',').includes(suite)) continue;
     for (const r of await require(`./suites/${suite}`)()) {
@@ -184,6 +184,10 @@ function evaluateTargets(rows) {
     const same = honoured.sameThread === honoured.samples;
     add('honoured interrupt to the next task on the same worker', honoured.value, '< 1 ms, every time on the same thread', honoured.value < 1 && same, `${honoured.value.toFixed(2)} ms, same thread ${honoured.sameThread}/${honoured.samples}`);
   }
+  // The demo, as a new user runs it: median of its runs in this bench run.
+  const demoRatio = get('npm run demo: serial time / pool time');
+  const demoBound = get('npm run demo: best ratio its CPU times allow');
+  add('npm run demo: pool vs serial (median of 3 runs)', demoRatio, '≥ 1.5×', demoRatio >= 1.5, `${demoRatio?.toFixed(2)}× (its CPU times allow ${demoBound?.toFixed(2)}×)`);
   const mem = ratio(get('rxfutures bytes per pending Future'), get('raw Piscina bytes per queued task'));
   add('bytes per pending Future vs Piscina per queued task', mem, '≤ 1.5×', mem <= 1.5, `${mem?.toFixed(2)}×`);
   const million = get('mapOrdered$ 1M items: peak retained heap growth');
