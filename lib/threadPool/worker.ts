@@ -6,17 +6,45 @@
  * worker itself died.
  */
 import { threadId, workerData } from 'node:worker_threads';
-import Piscina from 'piscina';
-import { describeThrown } from '../internal/cloneCheck';
-import { encodeError, type EncodedError } from '../internal/errorCodec';
+import type PiscinaType from 'piscina';
+import type * as CloneCheck from '../internal/cloneCheck';
+import type * as ErrorCodec from '../internal/errorCodec';
+import type { EncodedError } from '../internal/errorCodec';
 import { loadTask, loadedTask, type Callable } from '../internal/loadTask';
-import { cloneFailure, prepareValue } from './packValue';
-import { ResultFlusher } from './ResultFlusher';
+import type * as PackValue from './packValue';
+import type * as ResultFlusherModule from './ResultFlusher';
 import { installSafeAnswer } from './safeAnswer';
-import { sharedCells, storeOutcome } from './sharedOutcome';
+import type * as SharedOutcome from './sharedOutcome';
 import { WorkerCall } from './workerCall';
 import { hasLeftoverWork, keepEventLoopRunning, recordBaseline, trackAsyncWaits } from './leftoverWork';
 import { CallState, type Outcome, type Request, type Response, type TaskDescriptor, type WorkerSettings } from './protocol';
+
+// What a first plain call (a module task returning a primitive) does not need is loaded on first use:
+// a worker's start-up compiles every module its entry requires, and that is most of a cold start's
+// extra cost over raw Piscina (issue #15). Piscina itself (only for Piscina.move), the error codec
+// (a task that throws), the clone check and packing (a result that is an object), the partial
+// flushes and shared outcome cells (coalesced batches).
+const lazy = <T>(load: () => T): (() => T) => {
+  let loaded: T | undefined;
+  return () => (loaded ??= load());
+};
+const piscina = lazy(() => require('piscina') as typeof PiscinaType);
+const codec = lazy(() => require('../internal/errorCodec') as typeof ErrorCodec);
+const cloneCheck = lazy(() => require('../internal/cloneCheck') as typeof CloneCheck);
+const packValue = lazy(() => require('./packValue') as typeof PackValue);
+const flusherModule = lazy(() => require('./ResultFlusher') as typeof ResultFlusherModule);
+const sharedOutcome = lazy(() => require('./sharedOutcome') as typeof SharedOutcome);
+
+const encodeError = (thrown: unknown): EncodedError => codec().encodeError(thrown);
+
+/**
+ * A result structured clone carries as it is — a primitive other than a
+ * symbol — needs no check and no packing (and no clone-check module).
+ */
+function prepareValue(value: unknown, transferList: ArrayBuffer[], what: string): Outcome {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) return { ok: true, value };
+  return packValue().prepareValue(value, transferList, what);
+}
 
 // Read from node:worker_threads, not Piscina.workerData: in a bundle whose Piscina bootstrap is a
 // separate copy of Piscina, this copy's Piscina.workerData is never set (docs/bundling.md).
@@ -106,17 +134,21 @@ function runCalls(request: Request, fn: Callable | undefined, loadError: unknown
   const count = single?.length ?? request.batch?.length ?? 1;
   const argsOf = (i: number): unknown[] => (single !== undefined ? [single[i]] : (request.batch?.[i] ?? request.args ?? []));
   const response: Response = { values: new Array(count) };
+  // A batch loads what it may need before its clock starts: loading a module between two calls would
+  // look like a long call to the flusher's time slice.
+  const shared = control === undefined ? undefined : sharedOutcome();
+  const Flusher = control === undefined ? undefined : (packValue(), codec(), flusherModule().ResultFlusher);
   const start = performance.now();
-  const cells = control === undefined ? undefined : sharedCells(control);
+  const cells = shared?.sharedCells(control!);
   // A batch posts its finished results early when it runs long, is interrupted or exits (ResultFlusher.ts).
   const flusher =
-    control !== undefined && request.flushId !== undefined ? new ResultFlusher(request.flushId, request.flushEvery ?? 1, control, response, start) : undefined;
+    Flusher !== undefined && request.flushId !== undefined ? new Flusher(request.flushId, request.flushEvery ?? 1, control!, response, start) : undefined;
   const record = (i: number, outcome: Outcome): void => {
     if (outcome.ok) {
       response.values[i] = outcome.value;
       if (outcome.packed) (response.packed ??= []).push(i);
     } else (response.errors ??= [])[i] = outcome.error;
-    if (control !== undefined) storeOutcome(control, cells!, i, outcome);
+    if (control !== undefined) shared!.storeOutcome(control, cells!, i, outcome);
   };
   const finish = (): unknown => {
     if (flusher !== undefined) {
@@ -131,6 +163,7 @@ function runCalls(request: Request, fn: Callable | undefined, loadError: unknown
     // A Piscina bootstrap that is another copy of Piscina (a bundle with piscina's worker as an entry
     // of its own) does not see this copy's move() mark and would drop the response's symbol keys:
     // there, the buffers are copied instead of moved.
+    const Piscina = piscina();
     if (!Piscina.isWorkerThread) return response;
     return Piscina.move({ [Piscina.transferableSymbol]: transferList, [Piscina.valueSymbol]: response } as never);
   };
@@ -241,7 +274,7 @@ async function runStreamIn(request: Request): Promise<Response> {
         port.postMessage(outcome.packed ? { packed: outcome.value } : { value: outcome.value }, transferList);
       } catch (err) {
         // Passed the check but cannot be posted (a getter that throws on a later read): this value's error, not the task's.
-        const { error } = cloneFailure('a yielded value', describeThrown(err));
+        const { error } = packValue().cloneFailure('a yielded value', cloneCheck().describeThrown(err));
         port.postMessage({ error });
         return { values: [undefined], errors: [error] };
       }
