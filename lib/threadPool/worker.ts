@@ -15,9 +15,9 @@ import type * as PackValue from './packValue';
 import type * as ResultFlusherModule from './ResultFlusher';
 import { installSafeAnswer } from './safeAnswer';
 import type * as SharedOutcome from './sharedOutcome';
-import { WorkerCall } from './workerCall';
+import { invoke, WorkerCall } from './workerCall';
 import { hasLeftoverWork, keepEventLoopRunning, recordBaseline, trackAsyncWaits } from './leftoverWork';
-import { CallState, type Outcome, type Request, type Response, type TaskDescriptor, type WorkerSettings } from './protocol';
+import { CallState, kCompactArgs, type CompactCall, type Outcome, type Request, type Response, type TaskDescriptor, type WorkerSettings } from './protocol';
 
 // What a first plain call (a module task returning a primitive) does not need is loaded on first use:
 // a worker's start-up compiles every module its entry requires, and that is most of a cold start's
@@ -42,8 +42,12 @@ const encodeError = (thrown: unknown): EncodedError => codec().encodeError(throw
  * symbol — needs no check and no packing (and no clone-check module).
  */
 function prepareValue(value: unknown, transferList: ArrayBuffer[], what: string): Outcome {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) return { ok: true, value };
+  if (isBarePrimitive(value)) return { ok: true, value };
   return packValue().prepareValue(value, transferList, what);
+}
+
+function isBarePrimitive(value: unknown): boolean {
+  return value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol');
 }
 
 // Read from node:worker_threads, not Piscina.workerData: in a bundle whose Piscina bootstrap is a
@@ -90,7 +94,8 @@ function initialize(): Promise<EncodedError | null> {
  * often the main thread is still awake to take it (waking a sleeping CPU is
  * most of a round trip's cost on a virtual machine).
  */
-export default function handle(request: Request): unknown {
+export default function handle(request: Request | CompactCall): unknown {
+  if (Array.isArray(request)) return handleCall(request);
   recordBaseline(request.port === undefined ? 0 : 1);
   if (initialized && request.port === undefined && request.keepAlive === undefined) {
     const fn = loadedTask(request.task);
@@ -121,6 +126,89 @@ async function handleFirst(request: Request): Promise<unknown> {
     loadError = err;
   }
   return runCalls(request, fn, loadError);
+}
+
+/** A task this worker was told about, by the pool's number for it (CompactCall). */
+interface KnownTask {
+  descriptor: TaskDescriptor;
+  /** Loaded: calls take the synchronous path. */
+  fn: Callable | undefined;
+}
+const knownTasks = new Map<number, KnownTask>();
+
+/** A single call in its compact form (protocol.ts). */
+function handleCall(call: CompactCall): unknown {
+  recordBaseline(0);
+  const taskId = call[0];
+  let known = knownTasks.get(taskId);
+  const descriptor = call[2];
+  if (known === undefined && descriptor !== undefined) knownTasks.set(taskId, (known = { descriptor, fn: loadedTask(descriptor) }));
+  if (known === undefined) {
+    // The pool sends a task's descriptor until this worker has answered a message that carried it.
+    const error = new Error(`rxfutures internal error: task #${taskId} was never described to this worker`);
+    return answerCall({ ok: false, error: encodeError(error) }, performance.now(), call[1], kNoTransfers);
+  }
+  if (initialized && known.fn !== undefined) return runCall(known.fn, known.descriptor, call, undefined);
+  return handleFirstCall(known, call);
+}
+
+/** A compact call that has to wait for the initializer or for its task to load. */
+async function handleFirstCall(known: KnownTask, call: CompactCall): Promise<unknown> {
+  const initError = await initialize();
+  if (initError !== null) return { values: [], initError } satisfies Response;
+  let loadError: unknown;
+  try {
+    known.fn ??= await loadTask(known.descriptor);
+  } catch (err) {
+    loadError = err;
+  }
+  return runCall(known.fn, known.descriptor, call, loadError);
+}
+
+// What a call that transfers nothing lists (prepareValue only pushes for a transfer() result, an object).
+const kNoTransfers: ArrayBuffer[] = Object.freeze([]) as unknown as ArrayBuffer[];
+
+/** Runs a compact call; answers synchronously unless the task returns a promise. */
+function runCall(fn: Callable | undefined, descriptor: TaskDescriptor, message: CompactCall, loadError: unknown): unknown {
+  const slot = message[1];
+  const start = performance.now();
+  if (fn === undefined) return answerCall({ ok: false, error: encodeError(loadError) }, start, slot, kNoTransfers);
+  const { interrupts } = settings;
+  const context = interrupts === undefined ? undefined : new WorkerCall(interrupts, slot);
+  const transferList: ArrayBuffer[] = [];
+  const outcome = call(fn, descriptor, message, kCompactArgs, transferList, context);
+  if (outcome instanceof Promise) return outcome.then((settled) => answerCall(settled, start, slot, transferList));
+  return answerCall(outcome, start, slot, transferList);
+}
+
+/** The answer to a compact call: its bare value when it can be (protocol.ts, CompactCall), else a Response. */
+function answerCall(outcome: Outcome, start: number, slot: number, transferList: ArrayBuffer[]): unknown {
+  const elapsed = performance.now() - start;
+  completedCalls += 1;
+  const retire = completedCalls >= settings.maxTasksPerChild;
+  const leftovers = hasLeftoverWork();
+  const { callTimes } = settings;
+  if (outcome.ok && !retire && !leftovers && callTimes !== undefined && isBarePrimitive(outcome.value)) {
+    callTimes[slot] = elapsed;
+    return outcome.value;
+  }
+  const response: Response = { values: [outcome.ok ? outcome.value : undefined], elapsed };
+  if (!outcome.ok) response.errors = [outcome.error];
+  else if (outcome.packed) response.packed = [0];
+  if (retire) response.retire = threadId;
+  if (leftovers) response.leftovers = threadId;
+  return withTransfers(response, transferList);
+}
+
+/** Piscina's move() of the response's transfer list, where it can. */
+function withTransfers(response: Response, transferList: ArrayBuffer[]): unknown {
+  if (transferList.length === 0) return response;
+  // A Piscina bootstrap that is another copy of Piscina (a bundle with piscina's worker as an entry
+  // of its own) does not see this copy's move() mark and would drop the response's symbol keys:
+  // there, the buffers are copied instead of moved.
+  const Piscina = piscina();
+  if (!Piscina.isWorkerThread) return response;
+  return Piscina.move({ [Piscina.transferableSymbol]: transferList, [Piscina.valueSymbol]: response } as never);
 }
 
 /**
@@ -159,13 +247,7 @@ function runCalls(request: Request, fn: Callable | undefined, loadError: unknown
     completedCalls += count;
     if (completedCalls >= settings.maxTasksPerChild) response.retire = threadId;
     noteLeftovers(response);
-    if (transferList.length === 0) return response;
-    // A Piscina bootstrap that is another copy of Piscina (a bundle with piscina's worker as an entry
-    // of its own) does not see this copy's move() mark and would drop the response's symbol keys:
-    // there, the buffers are copied instead of moved.
-    const Piscina = piscina();
-    if (!Piscina.isWorkerThread) return response;
-    return Piscina.move({ [Piscina.transferableSymbol]: transferList, [Piscina.valueSymbol]: response } as never);
+    return withTransfers(response, transferList);
   };
   const runFrom = (first: number): unknown => {
     for (let i = first; i < count; i++) {
@@ -176,7 +258,7 @@ function runCalls(request: Request, fn: Callable | undefined, loadError: unknown
       }
       flusher?.tick(i);
       const context = control !== undefined ? new WorkerCall(control, i, flusher?.onInterrupt) : interruptWord(request);
-      const outcome = fn === undefined ? ({ ok: false, error: encodeError(loadError) } as const) : call(fn, request.task, argsOf(i), transferList, context);
+      const outcome = fn === undefined ? ({ ok: false, error: encodeError(loadError) } as const) : call(fn, request.task, argsOf(i), 0, transferList, context);
       if (outcome instanceof Promise) {
         return outcome.then((settled) => {
           record(i, settled);
@@ -196,21 +278,24 @@ function noteLeftovers(response: Response): Response {
   return response;
 }
 
-/** Runs one call; a synchronous task's outcome comes back synchronously. */
+/**
+ * Runs one call, `fn(...args.slice(from))`; a synchronous task's outcome
+ * comes back synchronously.
+ */
 function call(
   fn: Callable,
   descriptor: TaskDescriptor,
-  args: unknown[],
+  args: readonly unknown[],
+  from: number,
   transferList: ArrayBuffer[],
   context: WorkerCall | undefined,
 ): Outcome | Promise<Outcome> {
-  const failure = (err: unknown): Outcome => ({ ok: false, error: encodeError(explainInline(err, descriptor)) });
   let value: unknown;
   try {
-    value = context === undefined ? fn(...args) : context.run(() => fn(...args), fn);
+    value = context === undefined ? invoke(fn, args, from) : context.run(fn, args, from);
   } catch (err) {
     context?.end();
-    return failure(err);
+    return failure(err, descriptor);
   }
   if (value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function') {
     return Promise.resolve(value).then(
@@ -220,12 +305,16 @@ function call(
       },
       (err: unknown) => {
         context?.end();
-        return failure(err);
+        return failure(err, descriptor);
       },
     );
   }
   context?.end();
   return prepareValue(value, transferList, 'the result');
+}
+
+function failure(err: unknown, descriptor: TaskDescriptor): Outcome {
+  return { ok: false, error: encodeError(explainInline(err, descriptor)) };
 }
 
 /** The context of a message's single call (or stream): its word among the pool's interrupt words. */
