@@ -12,6 +12,7 @@ import Piscina from 'piscina';
 import { BrokenThreadPool, DataCloneError, WorkerExitError } from '../errors';
 import { decodeError } from '../internal/errorCodec';
 import { Fifo } from '../internal/Fifo';
+import type { Future } from '../Future';
 import type { FilledOptions } from './options';
 import { piscinaWorkerHint } from '../internal/entryFile';
 import { deliverCall } from './deliverCall';
@@ -330,7 +331,10 @@ export class WorkerPool {
       // The pool keeps `batch` (for re-queueing); the worker gets the flat form when it can.
       item = { ...item, request: { ...item.request, control, flushId, flushEvery } };
       wireRequest = oneArgument ? { task: item.request.task, control, flushId, flushEvery, single: batch.map((args) => args[0]) } : item.request;
-      item.futures.forEach((f, i) => f.setInterruptHandler(() => interruptCall(control, i, controller, graceMs)));
+      // One handler for the whole batch, not a closure per call: it finds the call by its future.
+      const { futures } = item;
+      const interruptOne = (f: Future<unknown>): void => interruptCall(control, futures.indexOf(f), controller, graceMs);
+      for (const f of futures) f.setInterruptHandler(interruptOne);
     }
     const sent = item;
     const entry = { item: sent, signal: controller };
