@@ -96,7 +96,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   // first use only, by a caller that attaches to it at once: a failed future nobody awaits rejects
   // nothing. `any` as for #callbacks.
   #deferred: Deferred | undefined;
-  #interruptHandler: (() => void) | undefined;
+  #interruptHandler: ((future: Future<any>) => void) | undefined;
   readonly #id = nextId++;
 
   /** The current state: `'pending' | 'running' | 'cancelled' | 'finished'`. */
@@ -134,7 +134,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
         this.#transition('cancelled');
         // The executor stops the task after the future is already cancelled,
         // so whatever the dying task reports afterwards is ignored.
-        invokeReported(interrupt, 'an interrupt handler');
+        invokeReported(() => interrupt(this), 'an interrupt handler');
         return true;
       }
       case 'pending':
@@ -369,14 +369,15 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * Tells the future how its executor stops the running task, which enables
    * `cancel({ interrupt: true })`. Called once, when the task starts running;
    * the handler runs at most once, after the future is already cancelled.
-   * Ignored once the future is done. Pass `undefined` to withdraw it.
+   * Ignored once the future is done. Pass `undefined` to withdraw it. The
+   * handler is given the future, so one handler can serve many futures.
    *
    * @example
    * ```ts
    * if (f.setRunningOrNotifyCancel()) f.setInterruptHandler(() => controller.abort());
    * ```
    */
-  setInterruptHandler(handler: (() => void) | undefined): void {
+  setInterruptHandler(handler: ((future: Future<T>) => void) | undefined): void {
     if (this.done()) return;
     this.#interruptHandler = handler;
   }

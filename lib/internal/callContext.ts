@@ -32,9 +32,9 @@ export function callContextStorage(): AsyncLocalStorage<CallContext> {
   return (g[kStorage] ??= new AsyncLocalStorage<CallContext>());
 }
 
-/** Runs `fn` as (part of) the call whose context is `context`. */
-export function runInCall<T>(context: CallContext, fn: () => T): T {
-  return callContextStorage().run(context, fn);
+/** Runs `fn(a, b, c)` as (part of) the call whose context is `context`. */
+export function runInCall<T, A = undefined, B = undefined, C = undefined>(context: CallContext, fn: (a: A, b: B, c: C) => T, a?: A, b?: B, c?: C): T {
+  return callContextStorage().run(context, fn, a as A, b as B, c as C);
 }
 
 /** A context whose only interrupt source is the signal (in-process executors). */
@@ -42,8 +42,13 @@ export function signalContext(signal: AbortSignal): CallContext {
   return { signal, isInterrupted: () => signal.aborted };
 }
 
-// The context of a synchronous call running right now (see runSyncCall), per process like kStorage.
-const kSyncCall = Symbol.for('rxfutures.syncCallContext');
+// The context of a synchronous call running right now (see runSyncCall), per process like kStorage:
+// a box found once on the global object, so a call writes a property of its own rather than a
+// symbol-keyed one of the global object (a dictionary look-up each time).
+const kSyncCall = Symbol.for('rxfutures.syncCall');
+const syncCall: { current: CallContext | undefined } = ((globalThis as Record<symbol, { current: CallContext | undefined } | undefined>)[kSyncCall] ??= {
+  current: undefined,
+});
 
 /**
  * Runs a call that is expected to be synchronous with `context` in a plain
@@ -53,18 +58,17 @@ const kSyncCall = Symbol.for('rxfutures.syncCallContext');
  * What `fn` leaves for later (`await`, timers) does not see the context; use
  * {@link runInCall} for calls known to be asynchronous.
  */
-export function runSyncCall<T>(context: CallContext, fn: () => T): T {
-  const g = globalThis as Record<symbol, CallContext | undefined>;
-  const outer = g[kSyncCall];
-  g[kSyncCall] = context;
+export function runSyncCall<T, A = undefined, B = undefined, C = undefined>(context: CallContext, fn: (a: A, b: B, c: C) => T, a?: A, b?: B, c?: C): T {
+  const outer = syncCall.current;
+  syncCall.current = context;
   try {
-    return fn();
+    return fn(a as A, b as B, c as C);
   } finally {
-    g[kSyncCall] = outer;
+    syncCall.current = outer;
   }
 }
 
 /** The running call's context, if any. */
 export function currentCallContext(): CallContext | undefined {
-  return (globalThis as Record<symbol, CallContext | undefined>)[kSyncCall] ?? callContextStorage().getStore();
+  return syncCall.current ?? callContextStorage().getStore();
 }

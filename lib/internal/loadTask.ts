@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TaskDescriptor } from './TaskDescriptor';
-import { ensureTypeScriptSupport } from './typeScriptHook';
+import type * as TypeScriptHook from './typeScriptHook';
 
 /** A task's function, as loaded. */
 export type Callable = (...args: unknown[]) => unknown;
@@ -77,7 +77,9 @@ function loadModule(specifier: string): Promise<Record<string, unknown>> {
 async function doLoadModule(specifier: string): Promise<Record<string, unknown>> {
   const file = specifier.startsWith('file:') ? fileURLToPath(specifier) : specifier;
   if (path.isAbsolute(file)) {
-    if (/\.[cm]?tsx?$/.test(file)) ensureTypeScriptSupport(file, userRequire);
+    // Loaded for TypeScript task modules only: the hook's transpile cache needs node:crypto, which a
+    // worker running JavaScript tasks would otherwise compile at start-up for nothing.
+    if (/\.[cm]?tsx?$/.test(file)) (require('./typeScriptHook') as typeof TypeScriptHook).ensureTypeScriptSupport(file, userRequire);
     try {
       return userRequire(file) as Record<string, unknown>;
     } catch (err) {

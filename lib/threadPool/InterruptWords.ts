@@ -9,12 +9,15 @@ import { CallState } from './protocol';
 export class InterruptWords {
   /** Shared with the workers. */
   readonly words: Int32Array;
+  /** Shared with the workers: the call time a worker reports beside word i (protocol.ts, CompactCall). */
+  readonly times: Float64Array;
   // Words not in use.
   readonly #free: number[];
 
   /** @param size - messages in flight at most (the pool's maxWorkers) */
   constructor(size: number) {
     this.words = new Int32Array(new SharedArrayBuffer(4 * size));
+    this.times = new Float64Array(new SharedArrayBuffer(8 * size));
     this.#free = Array.from({ length: size }, (_, i) => size - 1 - i);
   }
 

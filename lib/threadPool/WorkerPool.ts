@@ -12,12 +12,13 @@ import Piscina from 'piscina';
 import { BrokenThreadPool, DataCloneError, WorkerExitError } from '../errors';
 import { decodeError } from '../internal/errorCodec';
 import { Fifo } from '../internal/Fifo';
+import type { Future } from '../Future';
 import type { FilledOptions } from './options';
 import { piscinaWorkerHint } from '../internal/entryFile';
 import { deliverCall } from './deliverCall';
 import { workerFailure } from './outcomes';
 import { FlushInbox } from './FlushInbox';
-import { kFlushSliceMs, newBatchControl, type Request, type Response, type StreamMessage, type TaskDescriptor } from './protocol';
+import { kFlushSliceMs, newBatchControl, type CompactCall, type Request, type Response, type StreamMessage, type TaskDescriptor } from './protocol';
 import { InterruptSignal } from './InterruptSignal';
 import { KeepAlives, warnIdleFailure } from './keepAlive';
 import { salvageBatch } from './salvageBatch';
@@ -46,6 +47,27 @@ export interface ThreadPoolStats {
   workers: number;
   /** Piscina's utilization: the share of time workers spent running tasks, 0 … 1. */
   utilization: number;
+}
+
+// Piscina shows a task's queue options (this symbol's property of what we run) to the load balancer:
+// how a compact call learns which worker it goes to (symbol keys are not cloned).
+const kQueueOptions: typeof Piscina.queueOptionsSymbol = Piscina.queueOptionsSymbol;
+
+/**
+ * A single call sent in its compact form (protocol.ts, CompactCall): the
+ * message, and the worker the load balancer gave it, so the descriptor goes
+ * along only until that worker knows the task.
+ */
+class SentCall {
+  /** The worker the load balancer gave the message to. */
+  threadId: number | undefined = undefined;
+
+  constructor(
+    readonly item: WorkItem,
+    readonly signal: InterruptSignal,
+    readonly wire: CompactCall,
+    readonly taskId: number,
+  ) {}
 }
 
 /** The Piscina wrapper behind ThreadPoolExecutor's facade. @internal */
@@ -79,6 +101,11 @@ export class WorkerPool {
   // The interrupt words of single calls and streams (InterruptWords.ts), and how long an interrupted call may take to end.
   readonly #words: InterruptWords;
   readonly #graceMs: number;
+  // The number each task goes by in compact calls, and per worker thread, the tasks it has been told
+  // about (it answered a message that carried the descriptor).
+  readonly #taskIds = new WeakMap<TaskDescriptor, number>();
+  #nextTaskId = 1;
+  readonly #taught = new Map<number, Set<number>>();
   // For utilization: call time the workers reported, since the pool was made.
   #busyMs = 0;
   readonly #createdAt = performance.now();
@@ -106,6 +133,7 @@ export class WorkerPool {
         threadNamePrefix: options.threadNamePrefix,
         maxTasksPerChild: options.maxTasksPerChild,
         interrupts: this.#words.words,
+        callTimes: this.#words.times,
       },
       loadBalancer: (task, workers) => {
         const keepAlive = this.#keepAlives.place(task, workers);
@@ -114,11 +142,16 @@ export class WorkerPool {
           // Never hand work to a worker that is retiring (maxTasksPerChild). Piscina counts a worker
           // running a task as fully used, and one running only its keep-alive run as 1.
           if (w.terminating || this.#retiring.has(w.id)) continue;
-          if (w.currentUsage === 0 || (w.currentUsage === 1 && this.#keepAlives.has(w.id))) return w;
+          if (w.currentUsage === 0 || (w.currentUsage === 1 && this.#keepAlives.has(w.id))) {
+            this.#address(task, w.id);
+            return w;
+          }
         }
         return null;
       },
     });
+    // A gone worker's taught tasks are forgotten (after Piscina has dropped it from its threads).
+    this.#piscina.on('workerDestroy', () => queueMicrotask(() => this.#forgetGoneWorkers()));
     // What workers post on their parentPort: partial flushes of finished results (ResultFlusher.ts).
     this.#piscina.on('message', (message: unknown) => this.#flushes.receive(message));
     // A worker that dies while idle emits 'error' on the pool: without a
@@ -260,6 +293,11 @@ export class WorkerPool {
   }
 
   #run(item: WorkItem): void {
+    if (item.request.batch === undefined && item.request.port === undefined) {
+      const slot = this.#words.acquire();
+      if (slot !== undefined) return this.#runCall(item, slot);
+      // No free word (cannot happen: there is one per message in flight): the plain form, no cooperative interrupt.
+    }
     const controller = new InterruptSignal();
     const { batch } = item.request;
     // What goes to the worker (the flat form of a one-argument batch).
@@ -268,7 +306,8 @@ export class WorkerPool {
     let slot: number | undefined;
     let flushId: number | undefined;
     if (batch === undefined) {
-      slot = this.#words.acquire();
+      // A stream (a single call only without a free word, see above).
+      slot = item.request.port === undefined ? undefined : this.#words.acquire();
       if (slot !== undefined) item.request.slot = slot;
       const words = this.#words;
       const answered = (): boolean => !this.#running.has(entry);
@@ -292,7 +331,10 @@ export class WorkerPool {
       // The pool keeps `batch` (for re-queueing); the worker gets the flat form when it can.
       item = { ...item, request: { ...item.request, control, flushId, flushEvery } };
       wireRequest = oneArgument ? { task: item.request.task, control, flushId, flushEvery, single: batch.map((args) => args[0]) } : item.request;
-      item.futures.forEach((f, i) => f.setInterruptHandler(() => interruptCall(control, i, controller, graceMs)));
+      // One handler for the whole batch, not a closure per call: it finds the call by its future.
+      const { futures } = item;
+      const interruptOne = (f: Future<unknown>): void => interruptCall(control, futures.indexOf(f), controller, graceMs);
+      for (const f of futures) f.setInterruptHandler(interruptOne);
     }
     const sent = item;
     const entry = { item: sent, signal: controller };
@@ -339,10 +381,106 @@ export class WorkerPool {
     );
   }
 
+  /**
+   * One call in the compact form (protocol.ts, CompactCall), in word `slot`:
+   * the same bookkeeping as #run's for a single call, with the fewest
+   * objects made per call.
+   */
+  #runCall(item: WorkItem, slot: number): void {
+    const { task, args } = item.request;
+    let taskId = this.#taskIds.get(task);
+    if (taskId === undefined) this.#taskIds.set(task, (taskId = this.#nextTaskId++));
+    const wire = [taskId, slot, undefined, ...(args ?? [])] as CompactCall;
+    const controller = new InterruptSignal();
+    const entry = new SentCall(item, controller, wire, taskId);
+    (wire as unknown as Record<symbol, SentCall>)[kQueueOptions] = entry;
+    const words = this.#words;
+    const graceMs = this.#graceMs;
+    item.futures[0].setInterruptHandler(() => {
+      words.interrupt(slot);
+      afterGrace(graceMs, () => {
+        if (this.#running.has(entry)) controller.abort();
+      });
+    });
+    this.#running.add(entry);
+    this.#inFlight += 1;
+    this.#runningCalls += 1;
+    let answer: Promise<unknown>;
+    try {
+      answer = this.#piscina.run(wire, { transferList: item.transferList as never, signal: controller as never });
+    } catch (err) {
+      answer = Promise.reject(new DataCloneError(`the task's arguments cannot be sent to a worker: ${String((err as Error)?.message ?? err)}`, { cause: err }));
+    }
+    answer.then(
+      (response) => this.#settleCall(entry, slot, response, undefined, false),
+      (err: unknown) => this.#settleCall(entry, slot, undefined, err, true),
+    );
+  }
+
+  // The load balancer gave `task` to worker `threadId`: a compact call carries its task's descriptor
+  // unless that worker knows it.
+  #address(task: unknown, threadId: number): void {
+    const sent = (task as { [kQueueOptions]?: unknown })[kQueueOptions];
+    if (!(sent instanceof SentCall)) return;
+    sent.threadId = threadId;
+    sent.wire[2] = this.#taught.get(threadId)?.has(sent.taskId) ? undefined : sent.item.request.task;
+  }
+
+  #forgetGoneWorkers(): void {
+    const live = new Set(this.#piscina.threads.map((w) => w.threadId));
+    for (const threadId of this.#taught.keys()) if (!live.has(threadId)) this.#taught.delete(threadId);
+  }
+
+  #settleCall(entry: SentCall, slot: number, response: unknown, err: unknown, failed: boolean): void {
+    const { item } = entry;
+    try {
+      if (failed) this.#onFailure(item, err, entry.signal.aborted);
+      else this.#onCallAnswer(entry, slot, response);
+    } catch (error) {
+      // A bug of ours, not the task's: report it rather than leak a rejection; the future still ends.
+      process.emitWarning(`rxfutures: internal error while delivering a result: ${String(error)}`, { type: 'RxFuturesWarning' });
+      const [f] = item.futures;
+      if (!f.done()) f.setException(new DataCloneError(`the worker's answer could not be read: ${String((error as Error)?.message ?? error)}`, { cause: error }));
+    }
+    this.#running.delete(entry);
+    this.#words.release(slot);
+    this.#inFlight -= 1;
+    this.#runningCalls -= 1;
+    this.#pump();
+  }
+
+  #onCallAnswer(entry: SentCall, slot: number, response: unknown): void {
+    // The worker answered a message that named the task: it knows it from now on.
+    const { threadId } = entry;
+    if (threadId !== undefined && entry.wire[2] !== undefined) {
+      let taught = this.#taught.get(threadId);
+      if (taught === undefined) this.#taught.set(threadId, (taught = new Set()));
+      taught.add(entry.taskId);
+    }
+    if (response !== null && typeof response === 'object') {
+      this.#onResponse(entry.item, response as Response);
+      return;
+    }
+    // A bare value: the call returned it, and its time is beside its word.
+    const elapsed = this.#words.times[slot];
+    if (elapsed >= 0) this.#noteCallTime(entry.item.request.task, elapsed, 1);
+    const [f] = entry.item.futures;
+    // An interrupted future is already cancelled: what the task said after that is dropped.
+    if (f.done()) return;
+    this.#completed += 1;
+    f.setResult(response);
+  }
+
+  #noteCallTime(task: TaskDescriptor, elapsed: number, calls: number): void {
+    this.#busyMs += elapsed;
+    const sample = elapsed / calls;
+    const previous = this.#callTime.get(task);
+    this.#callTime.set(task, previous === undefined ? sample : previous + kEwmaWeight * (sample - previous));
+  }
+
   #onResponse(item: WorkItem, response: Response): void {
     if (response.retire !== undefined) this.#retire(response.retire);
     else if (response.leftovers !== undefined) this.#keepAlives.start(response.leftovers);
-    if (response.elapsed !== undefined) this.#busyMs += response.elapsed;
     if (response.initError !== undefined) {
       const cause = decodeError(response.initError);
       this.#breakPool(
@@ -354,10 +492,9 @@ export class WorkerPool {
       return;
     }
     const { values, skipped } = response;
-    if (response.elapsed !== undefined && item.request.port === undefined && values.length > 0) {
-      const sample = response.elapsed / values.length;
-      const previous = this.#callTime.get(item.request.task);
-      this.#callTime.set(item.request.task, previous === undefined ? sample : previous + kEwmaWeight * (sample - previous));
+    if (response.elapsed !== undefined) {
+      if (item.request.port === undefined && values.length > 0) this.#noteCallTime(item.request.task, response.elapsed, values.length);
+      else this.#busyMs += response.elapsed;
     }
     const { futures } = item;
     if (skipped !== undefined) this.#requeueSkipped(item, skipped);

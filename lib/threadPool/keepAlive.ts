@@ -16,11 +16,12 @@ export type PiscinaWorker = Parameters<NonNullable<NonNullable<ConstructorParame
 // keep-alive run, and its worker. Symbol keys are not cloned: the worker never sees it.
 const kQueueOptions: typeof Piscina.queueOptionsSymbol = Piscina.queueOptionsSymbol;
 
-interface KeepAliveRun {
-  /** The worker that needs its event loop kept turning. */
-  target: number;
+class KeepAliveRun {
   /** Where the load balancer put the run. */
-  landedOn: number | undefined;
+  landedOn: number | undefined = undefined;
+
+  /** @param target - the worker that needs its event loop kept turning */
+  constructor(readonly target: number) {}
 }
 
 // Piscina's rejection of the runs of a worker it terminated itself.
@@ -58,7 +59,7 @@ export class KeepAlives {
    */
   start(threadId: number): void {
     if (this.#workers.has(threadId) || this.stopping(threadId)) return;
-    const run: KeepAliveRun = { target: threadId, landedOn: undefined };
+    const run = new KeepAliveRun(threadId);
     const request = { keepAlive: true, task: kNoTask, [kQueueOptions]: run } as Request;
     this.run(request).then(
       () => this.#end(run),
@@ -86,8 +87,9 @@ export class KeepAlives {
    * that one is gone, to any (where it ends at once). Null for other tasks.
    */
   place(task: unknown, workers: PiscinaWorker[]): PiscinaWorker | null | undefined {
-    const run = (task as { [kQueueOptions]?: KeepAliveRun | null })[kQueueOptions];
-    if (run == null) return undefined; // not a keep-alive run (Piscina gives null)
+    const run = (task as { [kQueueOptions]?: unknown })[kQueueOptions];
+    // Not a keep-alive run: Piscina gives null, or the pool's own mark of a compact call (WorkerPool.ts).
+    if (!(run instanceof KeepAliveRun)) return undefined;
     const live = workers.filter((w) => !w.terminating);
     const worker = live.find((w) => w.id === run.target) ?? live[0];
     if (worker === undefined) return null;

@@ -20,7 +20,30 @@ export interface WorkerSettings {
    * notifies it) to interrupt the call that message carries.
    */
   interrupts?: Int32Array;
+  /**
+   * Beside each interrupt word, the time (ms) the worker spent on the call
+   * of that word's message, when its answer is {@link CompactCall}'s bare value.
+   */
+  callTimes?: Float64Array;
 }
+
+/**
+ * A single call in its compact form — what almost every `submit` sends:
+ * `[taskId, slot, descriptor, ...args]`. The task is named by a number the
+ * pool gave it; its descriptor travels only until the worker has answered
+ * a message that carried it (a worker learns it once, not with every call:
+ * a descriptor is an object of three strings, and cloning it was most of a
+ * round trip's cost in the worker). `slot` is the call's word in
+ * {@link WorkerSettings.interrupts}.
+ *
+ * The worker answers a call that returned a primitive (not a symbol) with
+ * the value itself, its time in {@link WorkerSettings.callTimes}; anything
+ * else (an object, an exception, leftovers, retiring) with a {@link Response}.
+ */
+export type CompactCall = [taskId: number, slot: number, descriptor: TaskDescriptor | undefined, ...args: unknown[]];
+
+/** Where a compact call's arguments start. */
+export const kCompactArgs = 3;
 
 /** What the pool sends: one call (`args`), a batch (`batch`), or a generator run (`port`). */
 export interface Request {

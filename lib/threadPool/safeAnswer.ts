@@ -22,10 +22,16 @@
  */
 import { types } from 'node:util';
 import { MessagePort, type TransferListItem } from 'node:worker_threads';
-import { describeThrown } from '../internal/cloneCheck';
+import type * as CloneCheck from '../internal/cloneCheck';
 import type { EncodedError } from '../internal/errorCodec';
-import { cloneFailure } from './packValue';
+import type * as PackValue from './packValue';
 import type { Response } from './protocol';
+
+// Loaded when an answer needs repairing, never on the way that works: a worker's start-up does not
+// compile the clone check and the error codec for this.
+const describeThrown = (err: unknown): string => (require('../internal/cloneCheck') as typeof CloneCheck).describeThrown(err);
+const cloneFailure = (what: string, problem: string): ReturnType<typeof PackValue.cloneFailure> =>
+  (require('./packValue') as typeof PackValue).cloneFailure(what, problem);
 
 let installed = false;
 

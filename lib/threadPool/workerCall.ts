@@ -17,8 +17,9 @@
  * trip before cooperative interrupt, 419k with this design, 460k with ALS on
  * every call.
  */
-import { CancelledError } from '../errors';
+import type * as Errors from '../errors';
 import { runInCall, runSyncCall, type CallContext } from '../internal/callContext';
+import type { Callable } from '../internal/loadTask';
 import { CallState } from './protocol';
 
 // Captured before leftoverWork.ts wraps Atomics.waitAsync: the watch is ours, not work a task left behind.
@@ -60,11 +61,11 @@ export class WorkerCall implements CallContext {
     return true;
   }
 
-  /** Runs `fn` as this call; if it returns a promise, watches the word until the call ends. */
-  run<T>(fn: () => T, task: object): T {
-    const result = asyncTasks.has(task) || isAsyncFunction(task) ? runInCall(this, fn) : runSyncCall(this, fn);
-    if (result !== null && typeof result === 'object' && typeof (result as unknown as PromiseLike<unknown>).then === 'function') {
-      asyncTasks.add(task);
+  /** Runs `fn(...args.slice(from))` as this call; if it returns a promise, watches the word until the call ends. */
+  run(fn: Callable, args: readonly unknown[], from: number): unknown {
+    const result = asyncTasks.has(fn) || isAsyncFunction(fn) ? runInCall(this, invoke, fn, args, from) : runSyncCall(this, invoke, fn, args, from);
+    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+      asyncTasks.add(fn);
       this.#watch();
     }
     return result;
@@ -111,7 +112,27 @@ export class WorkerCall implements CallContext {
 
   #abort(): void {
     const controller = this.#controller;
-    if (controller !== undefined && !controller.signal.aborted) controller.abort(new CancelledError('the task was interrupted'));
+    if (controller === undefined || controller.signal.aborted) return;
+    // Required here, not at the top: most workers never see an interrupt, and errors.ts is not on a plain call's way.
+    const { CancelledError } = require('../errors') as typeof Errors;
+    controller.abort(new CancelledError('the task was interrupted'));
+  }
+}
+
+/**
+ * `fn(...args.slice(from))` without the slice for up to two arguments: a
+ * compact call's arguments follow its header in the same array (protocol.ts).
+ */
+export function invoke(fn: Callable, args: readonly unknown[], from: number): unknown {
+  switch (args.length - from) {
+    case 0:
+      return fn();
+    case 1:
+      return fn(args[from]);
+    case 2:
+      return fn(args[from], args[from + 1]);
+    default:
+      return fn(...(from === 0 ? args : args.slice(from)));
   }
 }
 
