@@ -24,6 +24,13 @@
  * process, so nothing they start lingers here), so they never drift from
  * lib/index.ts.
  *
+ * `--no-check` compiles without type-checking (tsc --noCheck; the output is
+ * byte for byte the same, as every file compiles on its own: isolatedModules).
+ * `npm test` builds that way because it type-checks lib — with spec, examples,
+ * bench and demo — right after, in `tsc -p tsconfig.json --noEmit`: checking
+ * lib twice cost ~4 s of CPU of the test command's budget (issue #17).
+ * `npm run build` (and `prepack`, and CI's build step) still checks.
+ *
  * The new tree is built beside dist/ and swapped in at the end, so a test run
  * that is using dist/ at that moment (worker threads load
  * dist/cjs/rxfutures-worker.js) sees the old tree or the new one, never an
@@ -48,14 +55,25 @@ const kEntries = {
 
 const kIdentifier = /^[A-Za-z_$][\w$]*$/;
 
+const kArgs = process.argv.slice(2);
+for (const arg of kArgs) {
+  if (arg !== '--no-check') {
+    console.error(`build: unknown argument ${JSON.stringify(arg)} (the only option is --no-check)`);
+    process.exit(2);
+  }
+}
+const kNoCheck = kArgs.includes('--no-check');
+
 function run() {
   fs.rmSync(next, { recursive: true, force: true });
   try {
     compile(path.join(next, 'cjs'));
     const esm = path.join(next, 'esm');
     fs.mkdirSync(esm, { recursive: true });
-    for (const [name, target] of Object.entries(kEntries)) {
-      const names = exportNames(path.resolve(esm, target));
+    const entries = Object.entries(kEntries);
+    const lists = exportNames(entries.map(([, target]) => path.resolve(esm, target)));
+    for (const [i, [name, target]] of entries.entries()) {
+      const names = lists[i];
       if (name === 'index' && names.length === 0) throw new Error(`${target} exports nothing`);
       fs.writeFileSync(path.join(esm, `${name}.mjs`), esmWrapper(target, names));
       fs.writeFileSync(path.join(esm, `${name}.d.mts`), dtsWrapper(target));
@@ -66,26 +84,32 @@ function run() {
   }
 }
 
-/** tsc -p tsconfig.build.json, into `outDir`. */
+/** tsc -p tsconfig.build.json, into `outDir` (with --noCheck under `--no-check`). */
 function compile(outDir) {
   const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
-  execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--outDir', outDir], {
+  const args = [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--outDir', outDir, ...(kNoCheck ? ['--noCheck'] : [])];
+  execFileSync(process.execPath, args, {
     cwd: root,
     stdio: 'inherit',
   });
 }
 
-/** The names a built CommonJS module exports, read by requiring it in a child process. */
-function exportNames(file) {
-  const script = `process.stdout.write(JSON.stringify(Object.keys(require(${JSON.stringify(file)}))))`;
-  const names = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' }));
-  const exported = names.filter((name) => name !== '__esModule' && name !== 'default').sort();
-  for (const name of exported) {
-    if (!kIdentifier.test(name)) {
-      throw new Error(`${file} exports ${JSON.stringify(name)}, which is not an identifier the ESM wrapper can re-export`);
+/**
+ * The names each built CommonJS module in `files` exports, read by requiring
+ * them in one child process (one Node start-up for all of them).
+ */
+function exportNames(files) {
+  const script = `process.stdout.write(JSON.stringify(${JSON.stringify(files)}.map((file) => Object.keys(require(file)))))`;
+  const lists = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' }));
+  return lists.map((names, i) => {
+    const exported = names.filter((name) => name !== '__esModule' && name !== 'default').sort();
+    for (const name of exported) {
+      if (!kIdentifier.test(name)) {
+        throw new Error(`${files[i]} exports ${JSON.stringify(name)}, which is not an identifier the ESM wrapper can re-export`);
+      }
     }
-  }
-  return exported;
+    return exported;
+  });
 }
 
 function esmWrapper(target, names) {
