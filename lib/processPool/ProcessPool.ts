@@ -66,6 +66,17 @@ export class ProcessPool {
     this.#settings = settings;
   }
 
+  /**
+   * How many calls of `task` keep every child busy: two messages per child,
+   * each as big as coalescing makes it. Undefined until the task is measured.
+   */
+  preferredInFlight(task: object): number | undefined {
+    const callTime = this.#callTime.get(task);
+    if (callTime === undefined) return undefined;
+    const perMessage = Math.max(1, Math.min(kMaxBatch, Math.floor(kBatchBudgetMs / Math.max(callTime, 1e-6))));
+    return 2 * this.#options.maxWorkers * perMessage;
+  }
+
   /** The error every submit throws once a child died. */
   get broken(): BrokenProcessPool | undefined {
     return this.#broken;
