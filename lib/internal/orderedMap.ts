@@ -26,8 +26,12 @@ interface MapFuture<R> {
  * (or, with `cancelFutures`, cancels) the items not submitted yet.
  */
 export interface MapFeedHooks<T, R> {
-  /** How many calls to keep submitted and unfinished (read once per top-up). */
-  window(): number;
+  /**
+   * Read once per top-up: how many calls to keep submitted and unfinished, and
+   * how many to send per message when the caller gave no `chunksize` (what
+   * the pool's coalescing would join anyway).
+   */
+  window(): { calls: number; perMessage: number };
   /** Submits one chunk for a feed; may be called after `shutdown()` (the map was accepted before it). */
   submitChunk(items: T[]): MapFuture<R>[];
   /** Told of the feed once, at the call; `feed.fed` settles once it submits nothing more. */
@@ -102,19 +106,28 @@ export function orderedMap<T, R>(
   };
   // How many calls count against the window, and the window now.
   const ahead = (): number => (feeding ? unfinished : queue.length);
-  const limit = (): number => (feeding ? hooks!.window() : buffersize);
+  // Items per submitted chunk: `chunksize`, or while feeding without one, the executor's message size.
+  const chunkGiven = options?.chunksize !== undefined && options.chunksize !== null;
+  let step = chunksize;
+  const limit = (): number => {
+    if (!feeding) return buffersize;
+    const { calls, perMessage } = hooks!.window();
+    if (!chunkGiven) step = Math.max(1, Math.min(perMessage, calls));
+    return calls;
+  };
   // Whether the fill loop may take another chunk under `max`.
   const hasRoom = (max: number): boolean => {
     const room = max - ahead();
     // Wait until a whole chunk fits: refilling after every result took one item at a time,
     // so every chunk after the first window went out as a one-item job (issue #15).
-    return room > 0 && !(room < chunksize && ahead() > 0);
+    return room > 0 && !(room < step && ahead() > 0);
   };
   // Feeding: the window of the last top-up. Calls are topped up once half of it is done, in one burst
   // (the pool then finds them queued together and coalesces them), and window() is asked once per burst.
   let lastMax = 0;
-  const onCallDone = (): void => {
-    unfinished -= 1;
+  // Told when the last call of a chunk is done (a chunk's calls finish in order, one message each).
+  const onChunkDone = (calls: number): void => {
+    unfinished -= calls;
     if (!inFill && !closed && !exhausted && unfinished * 2 <= lastMax) void refill()?.catch(() => undefined);
   };
 
@@ -129,12 +142,11 @@ export function orderedMap<T, R>(
     if (closed || chunk.length === 0) return;
     try {
       if (feeding) {
-        for (const f of hooks!.submitChunk(chunk)) {
-          queue.push(f);
-          unfinished += 1;
-          // Runs at once for a future that is done already (inFill keeps that from recursing).
-          f.addDoneCallback(onCallDone);
-        }
+        const futures = hooks!.submitChunk(chunk);
+        for (const f of futures) queue.push(f);
+        unfinished += futures.length;
+        // One callback per chunk, not per call. Runs at once for a future that is done already (inFill keeps that from recursing).
+        if (futures.length > 0) futures[futures.length - 1].addDoneCallback(() => onChunkDone(futures.length));
         return;
       }
       for (const f of submitChunk(chunk)) queue.push(f);
@@ -157,7 +169,7 @@ export function orderedMap<T, R>(
     try {
       const max = (lastMax = limit());
       while (!closed && !exhausted && (cancelRequested || hasRoom(max))) {
-        const room = Math.max(1, Math.min(chunksize, max - ahead()));
+        const room = Math.max(1, Math.min(step, max - ahead()));
         const chunk: T[] = [];
         try {
           while (chunk.length < room) {
@@ -186,7 +198,7 @@ export function orderedMap<T, R>(
     const it = source.iterator as AsyncIterator<T>;
     const max = (lastMax = limit());
     while (!closed && !exhausted && (cancelRequested || hasRoom(max))) {
-      const room = Math.max(1, Math.min(chunksize, max - ahead()));
+      const room = Math.max(1, Math.min(step, max - ahead()));
       const chunk: T[] = [];
       try {
         while (chunk.length < room) {

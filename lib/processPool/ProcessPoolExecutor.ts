@@ -136,8 +136,12 @@ export class ProcessPoolExecutor implements Executor {
     const descriptor = describeModuleTask(task, 'map: task');
     const feeds = this.#feeds;
     return orderedMap<T, Awaited<R>>('map', (chunk) => this[kSubmitBatch](task, chunk.map((x) => [x] as [T])), items, options, {
-      // Two messages per child, each as large as coalescing makes them.
-      window: () => Math.max(2 * this.#options.maxWorkers, this.#pool.preferredInFlight(descriptor) ?? 0),
+      // Two messages per child, each as large as coalescing would make them, sent as chunks: one job
+      // per message rather than one per call.
+      window: () => {
+        const perMessage = this.#pool.messageSize(descriptor) ?? 1;
+        return { calls: 2 * this.#options.maxWorkers * perMessage, perMessage };
+      },
       // The map's items were accepted by map(): submitted even after shutdown() (which waits for them),
       // never on a broken pool or an exiting process.
       submitChunk: (chunk) => {

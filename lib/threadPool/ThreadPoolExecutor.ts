@@ -162,8 +162,12 @@ export class ThreadPoolExecutor implements Executor {
       chunk.length === 1 ? [this.submit(task, chunk[0])] : this[kSubmitBatch](task, chunk.map((x) => [x] as [T]));
     const feeds = this.#feeds;
     return orderedMap<T, Awaited<R>>('map', submitChunk, items, options, {
-      // Two messages per worker, each as large as coalescing makes them (as mapOrdered$'s default).
-      window: () => Math.max(2 * this.#options.maxWorkers, this.#pool.preferredInFlight(descriptor) ?? 0),
+      // Two messages per worker, each as large as coalescing would make them (as mapOrdered$'s default),
+      // sent as chunks: one work item per message rather than one per call.
+      window: () => {
+        const perMessage = this.#pool.messageSize(descriptor) ?? 1;
+        return { calls: 2 * this.#options.maxWorkers * perMessage, perMessage };
+      },
       submitChunk: (chunk) => this.#submitFed(descriptor, chunk),
       track: (feed) => {
         feeds.add(feed);
