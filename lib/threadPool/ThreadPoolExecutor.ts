@@ -122,13 +122,30 @@ export class ThreadPoolExecutor implements Executor {
     const transferList: Transferable[] = [];
     const batch = argsList.map((args) => unwrapTransfers(args, transferList));
     const futures = batch.map(() => new Future<R>());
-    const bad = argsProblem(batch, transferList);
-    if (bad !== undefined) {
-      for (const f of futures) f.setException(new DataCloneError(`the task's arguments cannot be cloned to a worker: ${bad}`));
+    if (argsProblem(batch, transferList) === undefined) {
+      this.#checkQueue(futures.length);
+      this.#pool.enqueue({ futures: futures as Future<unknown>[], request: { task: descriptor, batch }, transferList });
       return futures;
     }
-    this.#checkQueue(futures.length);
-    this.#pool.enqueue({ futures: futures as Future<unknown>[], request: { task: descriptor, batch }, transferList });
+    // Something in the chunk cannot be sent: each call is checked on its own, so a bad one fails its own
+    // future and its neighbours still go (SPEC: only its own future).
+    const good: { futures: Future<unknown>[]; batch: unknown[][]; transferList: Transferable[] } = { futures: [], batch: [], transferList: [] };
+    argsList.forEach((args, i) => {
+      const own: Transferable[] = [];
+      const sent = unwrapTransfers(args, own);
+      const bad = argsProblem(sent, own);
+      if (bad !== undefined) {
+        futures[i].setException(new DataCloneError(`the task's arguments cannot be cloned to a worker: ${bad}`));
+        return;
+      }
+      good.futures.push(futures[i] as Future<unknown>);
+      good.batch.push(sent);
+      good.transferList.push(...own);
+    });
+    if (good.futures.length > 0) {
+      this.#checkQueue(good.futures.length);
+      this.#pool.enqueue({ futures: good.futures, request: { task: descriptor, batch: good.batch }, transferList: good.transferList });
+    }
     return futures;
   }
 

@@ -145,3 +145,27 @@ describe('ThreadPoolExecutor.map without buffersize', () => {
     expect(Atomics.load(flags.array, 0)).toBeLessThanOrEqual(taken);
   });
 });
+
+/** @test {ThreadPoolExecutor#map} */
+describe('ThreadPoolExecutor.map with an argument that cannot be sent', () => {
+  let pool: ThreadPoolExecutor;
+  afterEach(async () => {
+    await pool?.shutdown({ cancelFutures: true });
+  });
+
+  it.each([[undefined], [100]])('should fail only that item, at its position, though it shares a message with its neighbours (chunksize %s)', async (chunksize) => {
+    pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+    const double = (x: number): number => x * 2;
+    // Measured first: the pool then sends this tiny task's items many to a message.
+    for await (const _ of pool.map(double, Array.from({ length: 2_000 }, (_, i) => i))) void _;
+    const xs: unknown[] = Array.from({ length: N }, (_, i) => i);
+    xs[N - 7] = Symbol('unsendable');
+    let k = 0;
+    await expect(
+      (async () => {
+        for await (const y of pool.map(double, xs as number[], { chunksize })) expect(y).toBe(2 * k++);
+      })(),
+    ).rejects.toMatchObject({ name: 'DataCloneError', message: expect.stringContaining('symbol') });
+    expect(k).toBe(N - 7);
+  });
+});
