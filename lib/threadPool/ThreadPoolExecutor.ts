@@ -115,20 +115,30 @@ export class ThreadPoolExecutor implements Executor {
    */
   [kSubmitBatch]<A extends unknown[], R>(task: TaskLike<A, R>, argsList: A[]): Future<Awaited<R>>[] {
     this.#checkOpen('submit');
-    return this.#enqueueBatch<A, Awaited<R>>(describeTask(task, 'submit: task'), argsList);
+    return this.#enqueueBatch<A, Awaited<R>>(describeTask(task, 'submit: task'), argsList, false);
   }
 
-  #enqueueBatch<A extends unknown[], R>(descriptor: TaskDescriptor, argsList: A[]): Future<R>[] {
+  /**
+   * @param ownCalls - a chunk the pool chose (map without chunksize: coalescing made visible to no one), so a
+   *   call whose arguments cannot be sent fails alone; a `chunksize` chunk fails whole, as Python fails a
+   *   chunk it cannot pickle (docs/thread-pool.md)
+   */
+  #enqueueBatch<A extends unknown[], R>(descriptor: TaskDescriptor, argsList: A[], ownCalls: boolean): Future<R>[] {
     const transferList: Transferable[] = [];
     const batch = argsList.map((args) => unwrapTransfers(args, transferList));
     const futures = batch.map(() => new Future<R>());
-    if (argsProblem(batch, transferList) === undefined) {
+    const bad = argsProblem(batch, transferList);
+    if (bad === undefined) {
       this.#checkQueue(futures.length);
       this.#pool.enqueue({ futures: futures as Future<unknown>[], request: { task: descriptor, batch }, transferList });
       return futures;
     }
-    // Something in the chunk cannot be sent: each call is checked on its own, so a bad one fails its own
-    // future and its neighbours still go (SPEC: only its own future).
+    if (!ownCalls) {
+      for (const f of futures) f.setException(new DataCloneError(`the task's arguments cannot be cloned to a worker: ${bad}`));
+      return futures;
+    }
+    // Each call is checked on its own: a bad one fails its own future and its neighbours still go
+    // (SPEC: only its own future).
     const good: { futures: Future<unknown>[]; batch: unknown[][]; transferList: Transferable[] } = { futures: [], batch: [], transferList: [] };
     argsList.forEach((args, i) => {
       const own: Transferable[] = [];
@@ -178,6 +188,7 @@ export class ThreadPoolExecutor implements Executor {
     const submitChunk = (chunk: T[]): Future<Awaited<R>>[] =>
       chunk.length === 1 ? [this.submit(task, chunk[0])] : this[kSubmitBatch](task, chunk.map((x) => [x] as [T]));
     const feeds = this.#feeds;
+    const chunkGiven = options?.chunksize !== undefined && options.chunksize !== null;
     return orderedMap<T, Awaited<R>>('map', submitChunk, items, options, {
       // Two messages per worker, each as large as coalescing would make them (as mapOrdered$'s default),
       // sent as chunks: one work item per message rather than one per call.
@@ -185,7 +196,7 @@ export class ThreadPoolExecutor implements Executor {
         const perMessage = this.#pool.messageSize(descriptor) ?? 1;
         return { calls: 2 * this.#options.maxWorkers * perMessage, perMessage };
       },
-      submitChunk: (chunk) => this.#submitFed(descriptor, chunk),
+      submitChunk: (chunk) => this.#submitFed(descriptor, chunk, chunkGiven),
       track: (feed) => {
         feeds.add(feed);
         void feed.fed.then(() => feeds.delete(feed));
@@ -195,11 +206,11 @@ export class ThreadPoolExecutor implements Executor {
 
   // A fed map's items were accepted by map(): they are submitted even after shutdown() (which waits for
   // them), but never on a broken pool or an exiting process.
-  #submitFed<T, R>(descriptor: TaskDescriptor, chunk: T[]): Future<R>[] {
+  #submitFed<T, R>(descriptor: TaskDescriptor, chunk: T[], chunkGiven: boolean): Future<R>[] {
     checkSchedulable('map', false);
     const broken = this.#pool.broken;
     if (broken !== undefined) throw broken;
-    if (chunk.length > 1) return this.#enqueueBatch<[T], R>(descriptor, chunk.map((x) => [x] as [T]));
+    if (chunk.length > 1) return this.#enqueueBatch<[T], R>(descriptor, chunk.map((x) => [x] as [T]), !chunkGiven);
     const future = new Future<R>();
     const args = [chunk[0]];
     const transferList = isTransferred(chunk[0]) ? [] : kNoTransfers;
