@@ -7,7 +7,11 @@ export interface MapOptions {
   timeout?: number;
   /** Items sent per message (executors that cannot batch ignore it, as Python's thread pool does). @default 1 */
   chunksize?: number;
-  /** At most this many items are taken from `items` ahead of the consumer (Python 3.14). @default unbounded */
+  /**
+   * At most this many items are taken from `items` ahead of the consumer (Python 3.14). Without it every
+   * item runs whether or not the results are read (the pools take items as calls finish, a window ahead).
+   * @default unbounded
+   */
   buffersize?: number;
 }
 

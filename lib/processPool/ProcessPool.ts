@@ -66,6 +66,22 @@ export class ProcessPool {
     this.#settings = settings;
   }
 
+  /**
+   * How many calls of `task` keep every child busy: two messages per child,
+   * each as big as coalescing makes it. Undefined until the task is measured.
+   */
+  preferredInFlight(task: object): number | undefined {
+    const perMessage = this.messageSize(task);
+    return perMessage === undefined ? undefined : 2 * this.#options.maxWorkers * perMessage;
+  }
+
+  /** How many calls of `task` coalescing joins into one message at most; undefined until the task is measured. */
+  messageSize(task: object): number | undefined {
+    const callTime = this.#callTime.get(task);
+    if (callTime === undefined) return undefined;
+    return Math.max(1, Math.min(kMaxBatch, Math.floor(kBatchBudgetMs / Math.max(callTime, 1e-6))));
+  }
+
   /** The error every submit throws once a child died. */
   get broken(): BrokenProcessPool | undefined {
     return this.#broken;

@@ -3,7 +3,7 @@ import type { Executor, MapOptions, ShutdownOptions, StreamTaskLike, TaskLike } 
 import { Future } from '../Future';
 import { findUncloneable } from '../internal/cloneCheck';
 import { missingEntryMessage } from '../internal/entryFile';
-import { orderedMap } from '../internal/orderedMap';
+import { orderedMap, type MapFeed } from '../internal/orderedMap';
 import { kSubmitBatch } from '../internal/symbols';
 import { checkSchedulable } from '../internal/checkSchedulable';
 import { checkShutdownOptions } from '../internal/validate';
@@ -47,6 +47,8 @@ export class ProcessPoolExecutor implements Executor {
   readonly #pool: ProcessPool;
   // Set by shutdown(): the promise of the pool being drained and its children gone.
   #closed: Promise<void> | undefined;
+  // Maps (without buffersize) still submitting their items: shutdown waits for them, as their items were accepted.
+  readonly #feeds = new Set<MapFeed>();
 
   /**
    * @param options - see {@link ProcessPoolExecutorOptions}
@@ -93,9 +95,12 @@ export class ProcessPoolExecutor implements Executor {
    */
   [kSubmitBatch]<A extends unknown[], R>(task: TaskLike<A, R>, argsList: A[]): Future<Awaited<R>>[] {
     this.#checkOpen('submit');
-    const descriptor = describeModuleTask(task, 'submit: task');
+    return this.#enqueueBatch<A, Awaited<R>>(describeModuleTask(task, 'submit: task'), argsList);
+  }
+
+  #enqueueBatch<A extends unknown[], R>(descriptor: ReturnType<typeof describeModuleTask>, argsList: A[]): Future<R>[] {
     const calls = argsList.map(unwrapTransfers);
-    const futures = calls.map(() => new Future<Awaited<R>>());
+    const futures = calls.map(() => new Future<R>());
     // Each call's arguments are checked on their own: a bad one fails its own future, never its neighbours.
     let good: number[] | undefined;
     for (let i = 0; i < calls.length; i++) {
@@ -128,8 +133,28 @@ export class ProcessPoolExecutor implements Executor {
    */
   map<T, R>(task: TaskLike<[T], R>, items: Iterable<T> | AsyncIterable<T>, options?: MapOptions): AsyncIterableIterator<Awaited<R>> {
     this.#checkOpen('map');
-    describeModuleTask(task, 'map: task');
-    return orderedMap<T, Awaited<R>>('map', (chunk) => this[kSubmitBatch](task, chunk.map((x) => [x] as [T])), items, options);
+    const descriptor = describeModuleTask(task, 'map: task');
+    const feeds = this.#feeds;
+    return orderedMap<T, Awaited<R>>('map', (chunk) => this[kSubmitBatch](task, chunk.map((x) => [x] as [T])), items, options, {
+      // Two messages per child, each as large as coalescing would make them, sent as chunks: one job
+      // per message rather than one per call.
+      window: () => {
+        const perMessage = this.#pool.messageSize(descriptor) ?? 1;
+        return { calls: 2 * this.#options.maxWorkers * perMessage, perMessage };
+      },
+      // The map's items were accepted by map(): submitted even after shutdown() (which waits for them),
+      // never on a broken pool or an exiting process.
+      submitChunk: (chunk) => {
+        checkSchedulable('map', false);
+        const broken = this.#pool.broken;
+        if (broken !== undefined) throw broken;
+        return this.#enqueueBatch<[T], Awaited<R>>(descriptor, chunk.map((x) => [x] as [T]));
+      },
+      track: (feed) => {
+        feeds.add(feed);
+        void feed.fed.then(() => feeds.delete(feed));
+      },
+    });
   }
 
   /**
@@ -184,8 +209,14 @@ export class ProcessPoolExecutor implements Executor {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (cancelFutures) this.#pool.cancelPending();
-    this.#closed ??= this.#pool.whenIdle().then(() => this.#pool.destroy());
+    if (cancelFutures) {
+      for (const feed of this.#feeds) feed.cancel();
+      this.#pool.cancelPending();
+    }
+    // Maps still submitting accepted items first, then the queue.
+    this.#closed ??= Promise.all([...this.#feeds].map((feed) => feed.fed))
+      .then(() => this.#pool.whenIdle())
+      .then(() => this.#pool.destroy());
     return wait ? this.#closed : Promise.resolve();
   }
 

@@ -15,6 +15,9 @@ export const kMaxNesting = 1000;
 // Arrays longer than this are walked by their own keys (as cloneCheck does).
 const kDenseWalkLimit = 100_000;
 
+// Only a short array takes the fast path: every() visits each index up to length.
+const kFastPathLength = 1_000;
+
 // Past this many objects we stop measuring; a value this big that is also this deep is left to the serializer.
 const kMaxNodes = 1_000_000;
 
@@ -24,13 +27,16 @@ const kMaxNodes = 1_000_000;
  */
 export function tooDeep(value: unknown, what: string, max = kMaxNesting): string | undefined {
   if (value === null || typeof value !== 'object') return undefined;
+  // Fast path, taken by most calls: an argument list of primitives nests one level (a Set and a stack per
+  // call were ~2 % of ProcessPoolExecutor.map's main thread on tiny items, issue #15).
+  if (Array.isArray(value) && !types.isProxy(value) && value.length <= kFastPathLength && value.every(isLeaf)) return max < 1 ? tooDeepMessage(what, max) : undefined;
   const seen = new Set<object>();
   // Depth-first, with an explicit stack of [value, depth].
   const stack: Array<[unknown, number]> = [[value, 1]];
   while (stack.length > 0) {
     const [v, depth] = stack.pop()!;
     if (v === null || typeof v !== 'object' || seen.has(v)) continue;
-    if (depth > max) return `${what} nests deeper than ${max} levels, which a process cannot read back`;
+    if (depth > max) return tooDeepMessage(what, max);
     seen.add(v);
     if (seen.size > kMaxNodes) return undefined;
     if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof Date || v instanceof RegExp) continue;
@@ -51,4 +57,12 @@ export function tooDeep(value: unknown, what: string, max = kMaxNesting): string
     }
   }
   return undefined;
+}
+
+function isLeaf(v: unknown): boolean {
+  return v === null || typeof v !== 'object';
+}
+
+function tooDeepMessage(what: string, max: number): string {
+  return `${what} nests deeper than ${max} levels, which a process cannot read back`;
 }

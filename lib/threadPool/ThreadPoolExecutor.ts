@@ -4,7 +4,7 @@ import type { Executor, MapOptions, ShutdownOptions, StreamTaskLike, TaskLike } 
 import { Future } from '../Future';
 import { findUncloneable } from '../internal/cloneCheck';
 import { missingEntryMessage } from '../internal/entryFile';
-import { orderedMap } from '../internal/orderedMap';
+import { orderedMap, type MapFeed } from '../internal/orderedMap';
 import { checkSchedulable } from '../internal/checkSchedulable';
 import { kPreferredInFlight, kSubmitBatch } from '../internal/symbols';
 import { checkShutdownOptions } from '../internal/validate';
@@ -12,6 +12,7 @@ import { isTransferred, transferListItem } from '../transfer';
 import { argsProblem } from './checkArgs';
 import { describeTask } from './describeTask';
 import { fillOptions, type FilledOptions, type ThreadPoolExecutorOptions } from './options';
+import type { TaskDescriptor } from './protocol';
 import { streamFromPort } from './streamFromPort';
 import { WorkerPool, type ThreadPoolStats } from './WorkerPool';
 
@@ -42,6 +43,8 @@ export class ThreadPoolExecutor implements Executor {
   readonly #pool: WorkerPool;
   // Set by shutdown(): the promise of the pool being drained and its threads gone.
   #closed: Promise<void> | undefined;
+  // Maps (without buffersize) still submitting their items: shutdown waits for them, as their items were accepted.
+  readonly #feeds = new Set<MapFeed>();
 
   /**
    * @param options - see {@link ThreadPoolExecutorOptions}
@@ -112,17 +115,47 @@ export class ThreadPoolExecutor implements Executor {
    */
   [kSubmitBatch]<A extends unknown[], R>(task: TaskLike<A, R>, argsList: A[]): Future<Awaited<R>>[] {
     this.#checkOpen('submit');
-    const descriptor = describeTask(task, 'submit: task');
+    return this.#enqueueBatch<A, Awaited<R>>(describeTask(task, 'submit: task'), argsList, false);
+  }
+
+  /**
+   * @param ownCalls - a chunk the pool chose (map without chunksize: coalescing made visible to no one), so a
+   *   call whose arguments cannot be sent fails alone; a `chunksize` chunk fails whole, as Python fails a
+   *   chunk it cannot pickle (docs/thread-pool.md)
+   */
+  #enqueueBatch<A extends unknown[], R>(descriptor: TaskDescriptor, argsList: A[], ownCalls: boolean): Future<R>[] {
     const transferList: Transferable[] = [];
     const batch = argsList.map((args) => unwrapTransfers(args, transferList));
-    const futures = batch.map(() => new Future<Awaited<R>>());
+    const futures = batch.map(() => new Future<R>());
     const bad = argsProblem(batch, transferList);
-    if (bad !== undefined) {
+    if (bad === undefined) {
+      this.#checkQueue(futures.length);
+      this.#pool.enqueue({ futures: futures as Future<unknown>[], request: { task: descriptor, batch }, transferList });
+      return futures;
+    }
+    if (!ownCalls) {
       for (const f of futures) f.setException(new DataCloneError(`the task's arguments cannot be cloned to a worker: ${bad}`));
       return futures;
     }
-    this.#checkQueue(futures.length);
-    this.#pool.enqueue({ futures: futures as Future<unknown>[], request: { task: descriptor, batch }, transferList });
+    // Each call is checked on its own: a bad one fails its own future and its neighbours still go
+    // (SPEC: only its own future).
+    const good: { futures: Future<unknown>[]; batch: unknown[][]; transferList: Transferable[] } = { futures: [], batch: [], transferList: [] };
+    argsList.forEach((args, i) => {
+      const own: Transferable[] = [];
+      const sent = unwrapTransfers(args, own);
+      const bad = argsProblem(sent, own);
+      if (bad !== undefined) {
+        futures[i].setException(new DataCloneError(`the task's arguments cannot be cloned to a worker: ${bad}`));
+        return;
+      }
+      good.futures.push(futures[i] as Future<unknown>);
+      good.batch.push(sent);
+      good.transferList.push(...own);
+    });
+    if (good.futures.length > 0) {
+      this.#checkQueue(good.futures.length);
+      this.#pool.enqueue({ futures: good.futures, request: { task: descriptor, batch: good.batch }, transferList: good.transferList });
+    }
     return futures;
   }
 
@@ -151,13 +184,45 @@ export class ThreadPoolExecutor implements Executor {
    */
   map<T, R>(task: TaskLike<[T], R>, items: Iterable<T> | AsyncIterable<T>, options?: MapOptions): AsyncIterableIterator<Awaited<R>> {
     this.#checkOpen('map');
-    describeTask(task, 'map: task');
-    return orderedMap<T, Awaited<R>>(
-      'map',
-      (chunk) => (chunk.length === 1 ? [this.submit(task, chunk[0])] : this[kSubmitBatch](task, chunk.map((x) => [x] as [T]))),
-      items,
-      options,
-    );
+    const descriptor = describeTask(task, 'map: task');
+    const submitChunk = (chunk: T[]): Future<Awaited<R>>[] =>
+      chunk.length === 1 ? [this.submit(task, chunk[0])] : this[kSubmitBatch](task, chunk.map((x) => [x] as [T]));
+    const feeds = this.#feeds;
+    const chunkGiven = options?.chunksize !== undefined && options.chunksize !== null;
+    return orderedMap<T, Awaited<R>>('map', submitChunk, items, options, {
+      // Two messages per worker, each as large as coalescing would make them (as mapOrdered$'s default),
+      // sent as chunks: one work item per message rather than one per call.
+      window: () => {
+        const perMessage = this.#pool.messageSize(descriptor) ?? 1;
+        return { calls: 2 * this.#options.maxWorkers * perMessage, perMessage };
+      },
+      submitChunk: (chunk) => this.#submitFed(descriptor, chunk, chunkGiven),
+      track: (feed) => {
+        feeds.add(feed);
+        void feed.fed.then(() => feeds.delete(feed));
+      },
+    });
+  }
+
+  // A fed map's items were accepted by map(): they are submitted even after shutdown() (which waits for
+  // them), but never on a broken pool or an exiting process.
+  #submitFed<T, R>(descriptor: TaskDescriptor, chunk: T[], chunkGiven: boolean): Future<R>[] {
+    checkSchedulable('map', false);
+    const broken = this.#pool.broken;
+    if (broken !== undefined) throw broken;
+    if (chunk.length > 1) return this.#enqueueBatch<[T], R>(descriptor, chunk.map((x) => [x] as [T]), !chunkGiven);
+    const future = new Future<R>();
+    const args = [chunk[0]];
+    const transferList = isTransferred(chunk[0]) ? [] : kNoTransfers;
+    const sent = transferList === kNoTransfers ? args : unwrapTransfers(args, transferList);
+    const bad = argsProblem(sent, transferList);
+    if (bad !== undefined) {
+      future.setException(new DataCloneError(`the task's arguments cannot be cloned to a worker: ${bad}`));
+      return [future];
+    }
+    this.#checkQueue(1);
+    this.#pool.enqueue({ futures: [future as Future<unknown>], request: { task: descriptor, args: sent }, transferList });
+    return [future];
   }
 
   /**
@@ -219,8 +284,14 @@ export class ThreadPoolExecutor implements Executor {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (cancelFutures) this.#pool.cancelPending();
-    this.#closed ??= this.#pool.whenIdle().then(() => this.#pool.destroy());
+    if (cancelFutures) {
+      for (const feed of this.#feeds) feed.cancel();
+      this.#pool.cancelPending();
+    }
+    // Maps still submitting accepted items first, then the queue.
+    this.#closed ??= Promise.all([...this.#feeds].map((feed) => feed.fed))
+      .then(() => this.#pool.whenIdle())
+      .then(() => this.#pool.destroy());
     return wait ? this.#closed : Promise.resolve();
   }
 

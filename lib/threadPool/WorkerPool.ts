@@ -176,10 +176,15 @@ export class WorkerPool {
    * each as big as coalescing makes it. Undefined until the task is measured.
    */
   preferredInFlight(task: TaskDescriptor): number | undefined {
+    const perMessage = this.messageSize(task);
+    return perMessage === undefined ? undefined : 2 * this.#maxWorkers * perMessage;
+  }
+
+  /** How many calls of `task` coalescing joins into one message at most; undefined until the task is measured. */
+  messageSize(task: TaskDescriptor): number | undefined {
     const callTime = this.#callTime.get(task);
     if (callTime === undefined) return undefined;
-    const perMessage = Math.max(1, Math.min(kMaxBatch, Math.floor(kBatchBudgetMs / Math.max(callTime, 1e-6))));
-    return 2 * this.#maxWorkers * perMessage;
+    return Math.max(1, Math.min(kMaxBatch, Math.floor(kBatchBudgetMs / Math.max(callTime, 1e-6))));
   }
 
   /** The error every submit throws once an initializer failed. */
