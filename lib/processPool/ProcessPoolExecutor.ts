@@ -3,7 +3,8 @@ import type { Executor, MapOptions, ShutdownOptions, StreamTaskLike, TaskLike } 
 import { Future } from '../Future';
 import { findUncloneable } from '../internal/cloneCheck';
 import { missingEntryMessage } from '../internal/entryFile';
-import { orderedMap, type MapFeed } from '../internal/orderedMap';
+import type { MapFeed } from '../internal/MapFeeder';
+import { orderedMap } from '../internal/orderedMap';
 import { kSubmitBatch } from '../internal/symbols';
 import { checkSchedulable } from '../internal/checkSchedulable';
 import { checkShutdownOptions } from '../internal/validate';
@@ -138,10 +139,7 @@ export class ProcessPoolExecutor implements Executor {
     return orderedMap<T, Awaited<R>>('map', (chunk) => this[kSubmitBatch](task, chunk.map((x) => [x] as [T])), items, options, {
       // Two messages per child, each as large as coalescing would make them, sent as chunks: one job
       // per message rather than one per call.
-      window: () => {
-        const perMessage = this.#pool.messageSize(descriptor) ?? 1;
-        return { calls: 2 * this.#options.maxWorkers * perMessage, perMessage };
-      },
+      window: () => ({ messages: 2 * this.#options.maxWorkers, perMessage: this.#pool.messageSize(descriptor) ?? 1 }),
       // The map's items were accepted by map(): submitted even after shutdown() (which waits for them),
       // never on a broken pool or an exiting process.
       submitChunk: (chunk) => {
@@ -152,7 +150,7 @@ export class ProcessPoolExecutor implements Executor {
       },
       track: (feed) => {
         feeds.add(feed);
-        void feed.fed.then(() => feeds.delete(feed));
+        return () => feeds.delete(feed);
       },
     });
   }
@@ -209,12 +207,10 @@ export class ProcessPoolExecutor implements Executor {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (cancelFutures) {
-      for (const feed of this.#feeds) feed.cancel();
-      this.#pool.cancelPending();
-    }
-    // Maps still submitting accepted items first, then the queue.
-    this.#closed ??= Promise.all([...this.#feeds].map((feed) => feed.fed))
+    // Maps still submitting the items they accepted: waited for first (with cancelFutures, they drop them).
+    const fed = [...this.#feeds].map((feed) => feed.shutdown(cancelFutures));
+    if (cancelFutures) this.#pool.cancelPending();
+    this.#closed ??= Promise.all(fed)
       .then(() => this.#pool.whenIdle())
       .then(() => this.#pool.destroy());
     return wait ? this.#closed : Promise.resolve();

@@ -4,7 +4,8 @@ import type { Executor, MapOptions, ShutdownOptions, StreamTaskLike, TaskLike } 
 import { Future } from '../Future';
 import { findUncloneable } from '../internal/cloneCheck';
 import { missingEntryMessage } from '../internal/entryFile';
-import { orderedMap, type MapFeed } from '../internal/orderedMap';
+import type { MapFeed } from '../internal/MapFeeder';
+import { orderedMap } from '../internal/orderedMap';
 import { checkSchedulable } from '../internal/checkSchedulable';
 import { kPreferredInFlight, kSubmitBatch } from '../internal/symbols';
 import { checkShutdownOptions } from '../internal/validate';
@@ -94,8 +95,11 @@ export class ThreadPoolExecutor implements Executor {
    */
   submit<A extends unknown[], R>(task: TaskLike<A, R>, ...args: A): Future<Awaited<R>> {
     this.#checkOpen('submit');
-    const descriptor = describeTask(task, 'submit: task');
-    const future = new Future<Awaited<R>>();
+    return this.#enqueueCall<A, Awaited<R>>(describeTask(task, 'submit: task'), args);
+  }
+
+  #enqueueCall<A extends unknown[], R>(descriptor: TaskDescriptor, args: A): Future<R> {
+    const future = new Future<R>();
     const transferList = args.some(isTransferred) ? [] : kNoTransfers;
     const sent = transferList === kNoTransfers ? args : unwrapTransfers(args, transferList);
     const bad = argsProblem(sent, transferList);
@@ -188,18 +192,14 @@ export class ThreadPoolExecutor implements Executor {
     const submitChunk = (chunk: T[]): Future<Awaited<R>>[] =>
       chunk.length === 1 ? [this.submit(task, chunk[0])] : this[kSubmitBatch](task, chunk.map((x) => [x] as [T]));
     const feeds = this.#feeds;
-    const chunkGiven = options?.chunksize !== undefined && options.chunksize !== null;
     return orderedMap<T, Awaited<R>>('map', submitChunk, items, options, {
       // Two messages per worker, each as large as coalescing would make them (as mapOrdered$'s default),
       // sent as chunks: one work item per message rather than one per call.
-      window: () => {
-        const perMessage = this.#pool.messageSize(descriptor) ?? 1;
-        return { calls: 2 * this.#options.maxWorkers * perMessage, perMessage };
-      },
-      submitChunk: (chunk) => this.#submitFed(descriptor, chunk, chunkGiven),
+      window: () => ({ messages: 2 * this.#options.maxWorkers, perMessage: this.#pool.messageSize(descriptor) ?? 1 }),
+      submitChunk: (chunk, chunkGiven) => this.#submitFed(descriptor, chunk, chunkGiven),
       track: (feed) => {
         feeds.add(feed);
-        void feed.fed.then(() => feeds.delete(feed));
+        return () => feeds.delete(feed);
       },
     });
   }
@@ -211,18 +211,7 @@ export class ThreadPoolExecutor implements Executor {
     const broken = this.#pool.broken;
     if (broken !== undefined) throw broken;
     if (chunk.length > 1) return this.#enqueueBatch<[T], R>(descriptor, chunk.map((x) => [x] as [T]), !chunkGiven);
-    const future = new Future<R>();
-    const args = [chunk[0]];
-    const transferList = isTransferred(chunk[0]) ? [] : kNoTransfers;
-    const sent = transferList === kNoTransfers ? args : unwrapTransfers(args, transferList);
-    const bad = argsProblem(sent, transferList);
-    if (bad !== undefined) {
-      future.setException(new DataCloneError(`the task's arguments cannot be cloned to a worker: ${bad}`));
-      return [future];
-    }
-    this.#checkQueue(1);
-    this.#pool.enqueue({ futures: [future as Future<unknown>], request: { task: descriptor, args: sent }, transferList });
-    return [future];
+    return [this.#enqueueCall<[T], R>(descriptor, [chunk[0]])];
   }
 
   /**
@@ -284,12 +273,10 @@ export class ThreadPoolExecutor implements Executor {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (cancelFutures) {
-      for (const feed of this.#feeds) feed.cancel();
-      this.#pool.cancelPending();
-    }
-    // Maps still submitting accepted items first, then the queue.
-    this.#closed ??= Promise.all([...this.#feeds].map((feed) => feed.fed))
+    // Maps still submitting the items they accepted: waited for first (with cancelFutures, they drop them).
+    const fed = [...this.#feeds].map((feed) => feed.shutdown(cancelFutures));
+    if (cancelFutures) this.#pool.cancelPending();
+    this.#closed ??= Promise.all(fed)
       .then(() => this.#pool.whenIdle())
       .then(() => this.#pool.destroy());
     return wait ? this.#closed : Promise.resolve();

@@ -1,11 +1,12 @@
 import path from 'node:path';
-import { CancelledError, ProcessPoolExecutor, taskModule } from '../../lib';
+import { CancelledError, ProcessPoolExecutor, ShutdownError, taskModule } from '../../lib';
 
 const tasks = taskModule<typeof import('./fixtures/boundaryTasks')>(path.join(__dirname, 'fixtures/boundaryTasks.ts'));
 
-// Without buffersize, map keeps a window of calls submitted and tops it up as calls finish
-// (lib/internal/orderedMap.ts, "feeding"); the items map accepted still behave as Python's, which
-// submits them all at the call. N is far beyond the first window (2 × maxWorkers).
+// Without buffersize, map takes every item at the call, as Python's map does, but submits a window
+// of calls at a time and tops it up as calls finish (lib/internal/MapFeeder.ts); what a consumer
+// sees is what submitting them all at the call would show. N is far beyond the first window
+// (2 × maxWorkers calls until the task is measured).
 const N = 3_000;
 
 async function* numbers(n: number): AsyncGenerator<number> {
@@ -19,9 +20,22 @@ describe('ProcessPoolExecutor.map without buffersize', () => {
     await pool?.shutdown({ cancelFutures: true });
   });
 
-  it('should make shutdown({ wait: true }) wait for the items map accepted, then yield them all', async () => {
+  it('should take every item of a sync iterable inside map()', () => {
     pool = new ProcessPoolExecutor({ maxWorkers: 2 });
-    const it = pool.map(tasks.pid, numbers(N));
+    let taken = 0;
+    function* source(): Generator<number> {
+      for (let i = 0; i < N; i++) {
+        taken += 1;
+        yield i;
+      }
+    }
+    pool.map(tasks.echo, source());
+    expect(taken).toBe(N);
+  });
+
+  it('should make shutdown({ wait: true }) wait for every item taken, then yield them all', async () => {
+    pool = new ProcessPoolExecutor({ maxWorkers: 2 });
+    const it = pool.map(tasks.pid, Array.from({ length: N }, (_, i) => i));
     await pool.shutdown({ wait: true });
     const pids = new Set<number>();
     let k = 0;
@@ -34,10 +48,9 @@ describe('ProcessPoolExecutor.map without buffersize', () => {
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
   });
 
-  it('should cancel the items not submitted on shutdown({ cancelFutures: true }): CancelledError at the first of them', async () => {
+  it('should cancel the items not started on shutdown({ cancelFutures: true }): CancelledError at the first of them', async () => {
     pool = new ProcessPoolExecutor({ maxWorkers: 2 });
-    // The async source has not given its first item yet when shutdown cancels: nothing runs.
-    const it = pool.map(tasks.echo, numbers(N));
+    const it = pool.map(tasks.echo, Array.from({ length: N }, (_, i) => i));
     await pool.shutdown({ cancelFutures: true });
     const seen: number[] = [];
     await expect(
@@ -45,6 +58,21 @@ describe('ProcessPoolExecutor.map without buffersize', () => {
         for await (const y of it) seen.push(y as number);
       })(),
     ).rejects.toBeInstanceOf(CancelledError);
+    expect(seen.length).toBeLessThan(N);
+    expect(seen).toEqual(Array.from({ length: seen.length }, (_, i) => i));
+  });
+
+  it('should refuse what an async iterable gives after shutdown: ShutdownError at its position', async () => {
+    pool = new ProcessPoolExecutor({ maxWorkers: 2 });
+    // The async source has not given its first item yet when shutdown comes: nothing runs.
+    const it = pool.map(tasks.echo, numbers(N));
+    await pool.shutdown({ cancelFutures: true });
+    const seen: number[] = [];
+    await expect(
+      (async () => {
+        for await (const y of it) seen.push(y as number);
+      })(),
+    ).rejects.toBeInstanceOf(ShutdownError);
     expect(seen).toEqual([]);
   });
 
