@@ -9,7 +9,8 @@ export interface MapOptions {
   chunksize?: number;
   /**
    * At most this many items are taken from `items` ahead of the consumer (Python 3.14). Without it every
-   * item runs whether or not the results are read (the pools take items as calls finish, a window ahead).
+   * item is taken at the call (an async iterable is read ahead to its end) and runs whether or not the
+   * results are read; the pools submit them a window of calls at a time, as calls finish.
    * @default unbounded
    */
   buffersize?: number;
