@@ -66,15 +66,6 @@ export class ProcessPool {
     this.#settings = settings;
   }
 
-  /**
-   * How many calls of `task` keep every child busy: two messages per child,
-   * each as big as coalescing makes it. Undefined until the task is measured.
-   */
-  preferredInFlight(task: object): number | undefined {
-    const perMessage = this.messageSize(task);
-    return perMessage === undefined ? undefined : 2 * this.#options.maxWorkers * perMessage;
-  }
-
   /** How many calls of `task` coalescing joins into one message at most; undefined until the task is measured. */
   messageSize(task: object): number | undefined {
     const callTime = this.#callTime.get(task);
