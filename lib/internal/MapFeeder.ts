@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { CancelledError } from '../errors';
 import { checkSchedulable } from './checkSchedulable';
 import type { Fifo } from './Fifo';
@@ -104,14 +105,14 @@ export class MapFeeder<T, R extends FedFuture> implements MapFeed {
    * @param queue - the consumer's queue: the futures go there in input order
    * @param chunksize - the caller's `chunksize`, or undefined: the pool chooses the chunks (they are invisible)
    */
-  constructor(name: string, source: { iterator: Iterator<T> | AsyncIterator<T>; sync: boolean }, queue: Fifo<R>, hooks: MapFeedHooks<T, R>, chunksize: number | undefined) {
+  constructor(name: string, source: { items?: unknown; iterator: Iterator<T> | AsyncIterator<T>; sync: boolean }, queue: Fifo<R>, hooks: MapFeedHooks<T, R>, chunksize: number | undefined) {
     this.#name = name;
     this.#iterator = source.iterator;
     this.#queue = queue;
     this.#hooks = hooks;
     this.#chunksize = chunksize;
     this.#untrack = hooks.track(this);
-    if (source.sync) this.#takeAll(source.iterator as Iterator<T>);
+    if (source.sync) this.#takeAll(source.iterator as Iterator<T>, source.items);
     else void this.#takeAsync(source.iterator as AsyncIterator<T>);
     this.topUp();
   }
@@ -166,8 +167,7 @@ export class MapFeeder<T, R extends FedFuture> implements MapFeed {
       this.#capacity = Math.max(1, messages) * size;
       while (this.#head < this.#taken.length && this.#submitError === undefined) {
         const n = Math.min(size, this.#taken.length - this.#head);
-        // The first chunk always goes, so a chunk bigger than the window still runs.
-        if (this.#unfinished > 0 && this.#unfinished + n > this.#capacity) break;
+        if (this.#unfinished + n > this.#capacity) break;
         this.#submit(this.#taken.slice(this.#head, this.#head + n));
       }
     } finally {
@@ -207,7 +207,13 @@ export class MapFeeder<T, R extends FedFuture> implements MapFeed {
   }
 
   // A sync iterable is read whole at the call, as Python's map reads it; its exception comes after the items before it.
-  #takeAll(it: Iterator<T>): void {
+  #takeAll(it: Iterator<T>, items: unknown): void {
+    // A plain array read by its own iterator gives what a copy holds: slice() is ~10× faster (issue #15).
+    if (isPlainArray<T>(items)) {
+      this.#taken = items.slice();
+      this.#allTaken = true;
+      return;
+    }
     try {
       for (let next = it.next(); !next.done; next = it.next()) this.#taken.push(next.value);
     } catch (error) {
@@ -224,7 +230,7 @@ export class MapFeeder<T, R extends FedFuture> implements MapFeed {
     try {
       for (;;) {
         const next = await it.next();
-        // The consumer ended, or nothing more can be submitted: stop reading (as Python stops at a failed submit).
+        // The consumer ended, or nothing more can be submitted: stop reading (as a failed submit stopped it before).
         if (this.#closed || this.#submitError !== undefined) return;
         if (next.done) break;
         chunk.push(next.value);
@@ -282,4 +288,17 @@ export class MapFeeder<T, R extends FedFuture> implements MapFeed {
       }
     }
   }
+}
+
+// What iterating an array runs, as the language defines it: a copy gives the same items unless one of these was replaced.
+const kArrayValues = Array.prototype[Symbol.iterator];
+const kArrayIteratorNext = Object.getPrototypeOf([][Symbol.iterator]()).next as unknown;
+
+function isPlainArray<T>(items: unknown): items is T[] {
+  return (
+    Array.isArray(items) &&
+    !types.isProxy(items) &&
+    (items as unknown[])[Symbol.iterator] === kArrayValues &&
+    Object.getPrototypeOf([][Symbol.iterator]()).next === kArrayIteratorNext
+  );
 }

@@ -217,16 +217,17 @@ export function orderedMap<T, R>(
 }
 
 interface Source<T> {
+  items: Iterable<T> | AsyncIterable<T>;
   iterator: Iterator<T> | AsyncIterator<T>;
   sync: boolean;
 }
 
 function openSource<T>(items: Iterable<T> | AsyncIterable<T>, name: string): Source<T> {
   if (items !== null && typeof items === 'object' && typeof (items as AsyncIterable<T>)[Symbol.asyncIterator] === 'function') {
-    return { iterator: (items as AsyncIterable<T>)[Symbol.asyncIterator](), sync: false };
+    return { items, iterator: (items as AsyncIterable<T>)[Symbol.asyncIterator](), sync: false };
   }
   if (items !== null && items !== undefined && typeof (items as Iterable<T>)[Symbol.iterator] === 'function') {
-    return { iterator: (items as Iterable<T>)[Symbol.iterator](), sync: true };
+    return { items, iterator: (items as Iterable<T>)[Symbol.iterator](), sync: true };
   }
   throw new TypeError(`${name}: items must be an iterable or async iterable, got ${describe(items)}`);
 }

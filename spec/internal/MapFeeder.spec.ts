@@ -67,6 +67,24 @@ describe('MapFeeder', () => {
     expect(queue.length).toBe(6);
   });
 
+  it('should copy a plain array at the call, and read an array with its own iterator through that iterator', () => {
+    const xs = range(10);
+    new MapFeeder('map', { items: xs, iterator: xs[Symbol.iterator](), sync: true }, queue, executor.hooks, undefined);
+    xs.fill(-1);
+    executor.finishAll();
+    executor.finishAll();
+    expect(executor.submitted).toEqual(range(10));
+
+    const own = range(4);
+    own[Symbol.iterator] = function* (): Generator<number, undefined> {
+      yield 42;
+      return undefined;
+    };
+    const other = new FakeExecutor();
+    new MapFeeder('map', { items: own, iterator: own[Symbol.iterator](), sync: true }, new Fifo<Future<number>>(), other.hooks, undefined);
+    expect(other.submitted).toEqual([42]);
+  });
+
   it('should top the window up in one burst once half of it is done, not as the consumer reads', () => {
     new MapFeeder('map', sync(range(100)), queue, executor.hooks, undefined);
     executor.chunks[0].futures.forEach((f) => f.setResult(0));
