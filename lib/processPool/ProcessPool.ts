@@ -265,13 +265,15 @@ export class ProcessPool {
           return;
         }
         if (typeof elapsed === 'number' && elapsed >= 0 && values.length > 0) this.#noteCallTime(job, elapsed / values.length);
+        // The child gets its next message before the futures are settled: it runs while this thread settles
+        // (and a map's done callbacks submit more), instead of idling through it (issue #15).
+        this.#release(worker, job.calls.length);
         job.futures.forEach((f, i) => {
           // An interrupted future is already cancelled: what the task said after that is dropped.
           if (f.done()) return;
           const failure: unknown = (failures as unknown[] | undefined)?.[i];
           settle(f, failure === undefined ? { value: values[i] } : { error: failureError(failure) });
         });
-        this.#release(worker, job.calls.length);
         return;
       }
       default:
