@@ -208,7 +208,10 @@ export class ProcessPool {
     worker.job = job;
     worker.jobId = id;
     worker.setBusy(true);
-    job.futures.forEach((f, i) => f.setInterruptHandler(() => this.#interrupt(worker, job, i)));
+    // One handler for the message, not a closure per call: it finds the call by its future (only on an interrupt).
+    const { futures } = job;
+    const onInterrupt = (f: Future<unknown>): void => this.#interrupt(worker, job, futures.indexOf(f));
+    for (const f of futures) f.setInterruptHandler(onInterrupt);
   }
 
   // Every frame from a child ends here; nothing below may throw into the socket's event handler.
