@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import { CancelledError, DataCloneError, ShutdownError, task, type Future } from '../../lib';
 import { describeWithRedis } from '../helpers/redis';
 import { tasks, useQueueHarness } from './harness';
@@ -156,6 +156,62 @@ describeWithRedis('QueueExecutor', () => {
       const queue = new Queue(h.queueName, { connection: h.client });
       expect(await queue.getJobCountByTypes('completed')).toBe(10);
       await queue.close();
+    });
+
+    // Was slow (issue #15): the consumer frees one chunk per result batch position, a microtask at a time,
+    // and each freed chunk went to Redis as an addBulk of its own; now they share the round trip.
+    it('should send the chunks freed by one batch of results in one addBulk', async () => {
+      // Two threads: chunk 0 holds one while chunks 1-3 run on the other.
+      await h.worker({ threads: 2, concurrency: 4 });
+      const ex = h.executor();
+      await ex.ready();
+      const events = new QueueEvents(h.queueName, { connection: h.client.duplicate() });
+      await events.waitUntilReady();
+      const othersDone = new Promise<void>((resolve) => {
+        let completed = 0;
+        events.on('completed', () => {
+          if (++completed === 3) resolve();
+        });
+      });
+      const addBulk = jest.spyOn(Queue.prototype, 'addBulk');
+      try {
+        // 8 chunks of 2, a window of 4 chunks; the first item holds chunk 0 until chunks 1-3 are done.
+        const items = range(16).map((x) => (x === 0 ? { x, url: h.redis.url, key: 'head' } : { x }));
+        const out: number[] = [];
+        const consuming = (async () => {
+          for await (const y of ex.map(tasks.doubleAfterRelease, items, { chunksize: 2, buffersize: 8 })) out.push(y);
+        })();
+        await h.started('head');
+        await othersDone;
+        await h.release('head');
+        await consuming;
+        expect(out).toEqual(range(16).map((x) => x * 2));
+        // The first window, then chunks 4-7, freed together when chunk 0 arrived (was 1 + 4).
+        expect(addBulk).toHaveBeenCalledTimes(2);
+        expect(addBulk.mock.calls.map(([jobs]) => jobs.length)).toEqual([4, 4]);
+      } finally {
+        addBulk.mockRestore();
+        await events.close();
+      }
+    });
+
+    it('should send submits made in one turn of the event loop, microtasks apart, in one addBulk', async () => {
+      await h.worker();
+      const ex = h.executor();
+      await ex.ready();
+      const addBulk = jest.spyOn(Queue.prototype, 'addBulk');
+      try {
+        const futures = [ex.submit(tasks.double, 1)];
+        await Promise.resolve();
+        futures.push(ex.submit(tasks.double, 2));
+        await Promise.resolve();
+        await Promise.resolve();
+        futures.push(ex.submit(tasks.double, 3));
+        expect(await Promise.all(futures)).toEqual([2, 4, 6]);
+        expect(addBulk).toHaveBeenCalledTimes(1);
+      } finally {
+        addBulk.mockRestore();
+      }
     });
 
     it('should yield results in input order', async () => {
