@@ -319,7 +319,11 @@ describeWithRedis('QueueExecutor security', () => {
         // Cut in the worker thread, before it is posted: the process's peak grows by the task's own
         // message and stack (~200 MB). Cloned whole to the main thread and cut there, it grew ~600 MB.
         const peakAfter = memoryKiBOf(worker.pid!, 'VmHWM');
-        if (rssBefore !== undefined && peakAfter !== undefined) expect(Math.round((peakAfter - rssBefore) / 1024)).toBeLessThan(350);
+        if (rssBefore !== undefined && peakAfter !== undefined) {
+          const grewMB = Math.round((peakAfter - rssBefore) / 1024);
+          verbose(`100 MiB exception: the worker process's peak RSS grew ${grewMB} MB`);
+          expect(grewMB).toBeLessThan(350);
+        }
       } finally {
         worker.kill('SIGKILL');
       }
