@@ -346,8 +346,7 @@ export class WorkerPool {
     try {
       answer = this.#piscina.run(wireRequest, { transferList: item.transferList as never, signal: controller as never });
     } catch (err) {
-      // Thrown while posting the message: the arguments could not be sent; no worker died.
-      answer = Promise.reject(new DataCloneError(`the task's arguments cannot be sent to a worker: ${String((err as Error)?.message ?? err)}`, { cause: err }));
+      answer = Promise.reject(unsendableArguments(err));
     }
 
     const flushes = this.#flushes;
@@ -357,12 +356,7 @@ export class WorkerPool {
       try {
         deliver();
       } catch (err) {
-        // A bug of ours, not the task's: report it rather than leak a rejection.
-        process.emitWarning(`rxfutures: internal error while delivering a result: ${String(err)}`, { type: 'RxFuturesWarning' });
-        // Every future still ends: one that the failed delivery did not reach fails with it.
-        for (const f of sent.futures) {
-          if (!f.done()) f.setException(new DataCloneError(`the worker's answer could not be read: ${String((err as Error)?.message ?? err)}`, { cause: err }));
-        }
+        failUndelivered(sent.futures, err);
       }
       this.#running.delete(entry);
       if (forget !== undefined) flushes.forget(forget);
@@ -410,7 +404,7 @@ export class WorkerPool {
     try {
       answer = this.#piscina.run(wire, { transferList: item.transferList as never, signal: controller as never });
     } catch (err) {
-      answer = Promise.reject(new DataCloneError(`the task's arguments cannot be sent to a worker: ${String((err as Error)?.message ?? err)}`, { cause: err }));
+      answer = Promise.reject(unsendableArguments(err));
     }
     answer.then(
       (response) => this.#settleCall(entry, slot, response, undefined, false),
@@ -438,10 +432,7 @@ export class WorkerPool {
       if (failed) this.#onFailure(item, err, entry.signal.aborted);
       else this.#onCallAnswer(entry, slot, response);
     } catch (error) {
-      // A bug of ours, not the task's: report it rather than leak a rejection; the future still ends.
-      process.emitWarning(`rxfutures: internal error while delivering a result: ${String(error)}`, { type: 'RxFuturesWarning' });
-      const [f] = item.futures;
-      if (!f.done()) f.setException(new DataCloneError(`the worker's answer could not be read: ${String((error as Error)?.message ?? error)}`, { cause: error }));
+      failUndelivered(item.futures, error);
     }
     this.#running.delete(entry);
     this.#words.release(slot);
@@ -568,3 +559,19 @@ export class WorkerPool {
 }
 
 export type { StreamMessage };
+
+/** Posting a message threw: the arguments could not be sent; no worker died. */
+function unsendableArguments(err: unknown): DataCloneError {
+  return new DataCloneError(`the task's arguments cannot be sent to a worker: ${String((err as Error)?.message ?? err)}`, { cause: err });
+}
+
+/**
+ * Delivering an answer threw: a bug of ours, not the task's. Report it rather
+ * than leak a rejection, and end every future the failed delivery did not reach.
+ */
+function failUndelivered(futures: readonly Future<unknown>[], err: unknown): void {
+  process.emitWarning(`rxfutures: internal error while delivering a result: ${String(err)}`, { type: 'RxFuturesWarning' });
+  for (const f of futures) {
+    if (!f.done()) f.setException(new DataCloneError(`the worker's answer could not be read: ${String((err as Error)?.message ?? err)}`, { cause: err }));
+  }
+}
