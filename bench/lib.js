@@ -28,6 +28,28 @@ async function medianOf(fn, reps = kReps) {
   return m;
 }
 
+/**
+ * Like medianOf for several jobs measured against each other: one warm-up
+ * each, then `reps` rounds that run every job once, in turn (alternating the
+ * order between rounds). A change of load on a shared machine then falls on
+ * every job alike, so the ratio of their medians holds better than medians
+ * taken back to back (the QueueExecutor map/mapOrdered$ ratio moved 0.5–1.7×
+ * between blocks on a busy machine). Returns the medians, in order.
+ */
+async function mediansOfInterleaved(fns, reps = kReps) {
+  for (const fn of fns) await fn();
+  const values = fns.map(() => []);
+  for (let i = 0; i < reps; i++) {
+    const order = fns.map((_, j) => (i % 2 === 0 ? j : fns.length - 1 - j));
+    for (const j of order) values[j].push(await fns[j]());
+  }
+  return values.map((v) => {
+    const m = median(v);
+    spreads.set(m, { min: Math.min(...v), max: Math.max(...v), reps });
+    return m;
+  });
+}
+
 /** The min and max of the repetitions behind a median medianOf returned, or undefined (a single measurement). */
 function spreadOf(value) {
   return spreads.get(value);
@@ -44,4 +66,4 @@ function fmt(n, digits = 0) {
   return Number(n).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
-module.exports = { kReps, median, percentile, medianOf, spreadOf, rate, fmt };
+module.exports = { kReps, median, percentile, medianOf, mediansOfInterleaved, spreadOf, rate, fmt };

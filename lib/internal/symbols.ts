@@ -23,3 +23,13 @@ export const kSubmitBatch = Symbol('rxfutures.kSubmitBatch');
  * @internal
  */
 export const kPreferredInFlight = Symbol('rxfutures.kPreferredInFlight');
+/**
+ * Internal ThreadPoolExecutor option (a number of bytes): the most
+ * `v8.serialize` of a task's encoded exception may take; a bigger one is cut
+ * in the worker thread (fitEncodedError.ts) before it is posted. The queue
+ * worker's pool sets it to its error budget, so a task's 100 MiB exception
+ * never crosses to the main thread whole. Not a public option: a symbol key
+ * keeps it out of the documented options and their types.
+ * @internal
+ */
+export const kMaxErrorBytes = Symbol('rxfutures.kMaxErrorBytes');

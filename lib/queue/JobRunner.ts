@@ -17,7 +17,7 @@ import { kSubmitBatch } from '../internal/symbols';
 import { task, type Task } from '../Task';
 import type { ThreadPoolExecutor } from '../threadPool/ThreadPoolExecutor';
 import { PayloadTooLargeError, TaskNotAllowedError } from './errors';
-import { fitEncodedError } from './fitEncodedError';
+import { fitEncodedError } from '../internal/fitEncodedError';
 import { InterruptMemory } from './InterruptMemory';
 import { loadBullmq } from './load';
 import { pack, type BatchOutcome, type JobData, type Progress } from './protocol';

@@ -1,9 +1,11 @@
 import type { Job } from 'bullmq';
+import { kMaxErrorBytes } from '../internal/symbols';
+import type { InternalThreadPoolOptions } from '../threadPool/options';
 import { ThreadPoolExecutor } from '../threadPool/ThreadPoolExecutor';
 import { bullConnection } from './bullConnection';
 import { closeClient, connectRedis } from './connectRedis';
 import { BrokenQueue } from './errors';
-import { JobRunner } from './JobRunner';
+import { errorBudget, JobRunner } from './JobRunner';
 import { TaskAllowlist } from './TaskAllowlist';
 import { loadBullmq } from './load';
 import { fillWorkerOptions, type QueueWorkerOptions } from './options';
@@ -73,7 +75,12 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const client = await connectRedis(o.connection, o.connectTimeout, 'startQueueWorker');
   const subscriber = client.duplicate();
   subscriber.on('error', () => undefined);
-  const pool = new ThreadPoolExecutor({ maxWorkers: o.threads, interruptGraceMs: o.interruptGraceMs });
+  // A task's exception is cut to the job's error budget in its worker thread, before it is posted: an
+  // oversized one (a 100 MiB message) never crosses to this thread whole (JobRunner cuts what fails here).
+  // At least 1: a budget of 0 (maxPayloadBytes < 4) fits nothing, and neither does 1.
+  const maxErrorBytes = Math.max(1, errorBudget(o.maxPayloadBytes));
+  const poolOptions: InternalThreadPoolOptions = { maxWorkers: o.threads, interruptGraceMs: o.interruptGraceMs, [kMaxErrorBytes]: maxErrorBytes };
+  const pool = new ThreadPoolExecutor(poolOptions);
   const runner = new JobRunner(pool, allowlist, o.maxPayloadBytes);
   try {
     // The raw bytes: with no 'message' listener ioredis makes no strings, and an oversized message is dropped unread.

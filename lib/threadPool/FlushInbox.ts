@@ -67,8 +67,10 @@ export class FlushInbox {
       this.#batches.delete(id!);
       settle();
     };
-    // Unref'd: a worker being terminated holds the process open until its messages are in.
-    inbound.timer = setTimeout(inbound.waiting, kFlushWaitMs).unref();
+    // Ref'd, and it must be: the flushes come on the worker's own port, which Piscina unrefs as soon as
+    // the worker has no task left, so nothing else keeps the process alive until they are read. Unref'd,
+    // a program awaiting these futures exited (code 0) with them pending. Cleared as the last one arrives.
+    inbound.timer = setTimeout(inbound.waiting, kFlushWaitMs);
   }
 
   /** Drops batch `id` (answered with no flush before its answer). */

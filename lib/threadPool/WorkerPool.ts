@@ -134,6 +134,7 @@ export class WorkerPool {
         maxTasksPerChild: options.maxTasksPerChild,
         interrupts: this.#words.words,
         callTimes: this.#words.times,
+        maxErrorBytes: options.maxErrorBytes,
       },
       loadBalancer: (task, workers) => {
         const keepAlive = this.#keepAlives.place(task, workers);

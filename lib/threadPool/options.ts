@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
 import type { TaskLike } from '../Executor';
 import { entryFile } from '../internal/entryFile';
+import { kMaxErrorBytes } from '../internal/symbols';
 import { checkPositiveInteger, checkPositiveIntegerOrInfinity, describe } from '../internal/validate';
 
 /** Options of `new ThreadPoolExecutor(options)`. */
@@ -48,6 +49,15 @@ export interface ThreadPoolExecutorOptions {
 /** How long an interrupted call may take to end before its worker is terminated (see interruptGraceMs). */
 export const kDefaultInterruptGraceMs = 100;
 
+/**
+ * The options with the internal ones (lib/internal/symbols.ts): what
+ * rxfutures' own callers may pass. @internal
+ */
+export interface InternalThreadPoolOptions extends ThreadPoolExecutorOptions {
+  /** Cut a task's exception to this many serialised bytes in the worker, before it is posted (see kMaxErrorBytes). */
+  [kMaxErrorBytes]?: number;
+}
+
 /** Options after defaults and checks. @internal */
 export interface FilledOptions {
   maxWorkers: number;
@@ -62,6 +72,8 @@ export interface FilledOptions {
   workerFilename: string;
   workerSearched: string[];
   interruptGraceMs: number;
+  /** See {@link InternalThreadPoolOptions}; undefined: exceptions cross whole. */
+  maxErrorBytes: number | undefined;
 }
 
 /** @throws TypeError / RangeError naming the option @internal */
@@ -93,6 +105,8 @@ export function fillOptions(options: ThreadPoolExecutorOptions | undefined): Fil
   if (o.resourceLimits !== undefined && (o.resourceLimits === null || typeof o.resourceLimits !== 'object')) {
     throw new TypeError(`options.resourceLimits must be an object, got ${describe(o.resourceLimits)}`);
   }
+  const maxErrorBytes = (o as InternalThreadPoolOptions)[kMaxErrorBytes];
+  if (maxErrorBytes !== undefined) checkPositiveInteger(maxErrorBytes, 'options[kMaxErrorBytes]');
   const entry = entryFile(o.workerFilename, 'rxfutures-worker', 'rxfutures-worker.js');
   return {
     maxWorkers,
@@ -106,5 +120,6 @@ export function fillOptions(options: ThreadPoolExecutorOptions | undefined): Fil
     workerFilename: entry.file,
     workerSearched: entry.searched,
     interruptGraceMs,
+    maxErrorBytes,
   };
 }

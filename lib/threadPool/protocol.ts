@@ -25,6 +25,12 @@ export interface WorkerSettings {
    * of that word's message, when its answer is {@link CompactCall}'s bare value.
    */
   callTimes?: Float64Array;
+  /**
+   * Set for the queue worker's pool: a task's exception is encoded to fit
+   * this many serialised bytes (fitEncodedError.ts) here, in the worker,
+   * so an oversized one never crosses to the main thread whole.
+   */
+  maxErrorBytes?: number;
 }
 
 /**

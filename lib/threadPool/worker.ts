@@ -10,6 +10,7 @@ import type PiscinaType from 'piscina';
 import type * as CloneCheck from '../internal/cloneCheck';
 import type * as ErrorCodec from '../internal/errorCodec';
 import type { EncodedError } from '../internal/errorCodec';
+import type * as FitEncodedError from '../internal/fitEncodedError';
 import { loadTask, loadedTask, type Callable } from '../internal/loadTask';
 import type * as PackValue from './packValue';
 import type * as ResultFlusherModule from './ResultFlusher';
@@ -30,12 +31,18 @@ const lazy = <T>(load: () => T): (() => T) => {
 };
 const piscina = lazy(() => require('piscina') as typeof PiscinaType);
 const codec = lazy(() => require('../internal/errorCodec') as typeof ErrorCodec);
+const fitter = lazy(() => require('../internal/fitEncodedError') as typeof FitEncodedError);
 const cloneCheck = lazy(() => require('../internal/cloneCheck') as typeof CloneCheck);
 const packValue = lazy(() => require('./packValue') as typeof PackValue);
 const flusherModule = lazy(() => require('./ResultFlusher') as typeof ResultFlusherModule);
 const sharedOutcome = lazy(() => require('./sharedOutcome') as typeof SharedOutcome);
 
-const encodeError = (thrown: unknown): EncodedError => codec().encodeError(thrown);
+// A pool with a budget for exceptions (the queue worker's) cuts them here, before they are posted: a
+// task's 100 MiB message would otherwise be cloned to the main thread whole only to be cut there.
+const encodeError = (thrown: unknown): EncodedError => {
+  const budget = settings.maxErrorBytes;
+  return budget === undefined ? codec().encodeError(thrown) : fitter().fitEncodedError(thrown, budget);
+};
 
 /**
  * A result structured clone carries as it is — a primitive other than a

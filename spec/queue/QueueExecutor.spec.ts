@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import { CancelledError, DataCloneError, ShutdownError, task, type Future } from '../../lib';
 import { describeWithRedis } from '../helpers/redis';
 import { tasks, useQueueHarness } from './harness';
@@ -8,21 +8,58 @@ describeWithRedis('QueueExecutor', () => {
   const h = useQueueHarness();
 
   describe('submit', () => {
-    it('should run a module task on a worker and resolve its future with the result', async () => {
-      await h.worker();
-      const ex = h.executor();
-      const f = ex.submit(tasks.add, 40, 2);
-      expect(await f).toBe(42);
-      expect(f.state).toBe('finished');
-    });
+    // These finish their jobs and keep the worker's thread: one worker serves them all.
+    describe('on one worker', () => {
+      h.shareWorker();
 
-    it('should carry structured-clone values (Map, BigInt, undefined, typed arrays) both ways', async () => {
-      await h.worker();
-      const ex = h.executor();
-      const value = { m: new Map([[1, 'a']]), big: 2n ** 70n, u: undefined, bytes: new Uint8Array([1, 2, 3]), d: new Date(0) };
-      const back = (await ex.submit(tasks.echo, value)) as typeof value;
-      expect(back).toEqual(value);
-      expect(back.m.get(1)).toBe('a');
+      it('should run a module task on a worker and resolve its future with the result', async () => {
+        const ex = h.executor();
+        const f = ex.submit(tasks.add, 40, 2);
+        expect(await f).toBe(42);
+        expect(f.state).toBe('finished');
+      });
+
+      it('should carry structured-clone values (Map, BigInt, undefined, typed arrays) both ways', async () => {
+        const ex = h.executor();
+        const value = { m: new Map([[1, 'a']]), big: 2n ** 70n, u: undefined, bytes: new Uint8Array([1, 2, 3]), d: new Date(0) };
+        const back = (await ex.submit(tasks.echo, value)) as typeof value;
+        expect(back).toEqual(value);
+        expect(back.m.get(1)).toBe('a');
+      });
+
+      it('should mark the future running while a worker holds the job', async () => {
+        const ex = h.executor();
+        const f = ex.submit(tasks.waitForRelease, h.redis.url, 'running');
+        await h.started('running');
+        await waitFor(() => f.running());
+        await h.release('running');
+        expect(await f).toBe('released');
+      });
+
+      it('should rebuild the task exception whole: class name, message, code, own properties, cause, worker stack', async () => {
+        const ex = h.executor();
+        const error = (await ex.submit(tasks.fail, 'boom').exception()) as TypeError & { code: string; detail: unknown; cause: Error };
+        // Rebuilt in this realm: Jest's realm has its own TypeError, so assert the name (SPEC §7).
+        expect(error.name).toBe('TypeError');
+        expect(error.message).toBe('boom');
+        expect(error.code).toBe('E_QUEUE_FIXTURE');
+        expect(error.detail).toEqual({ n: 42 });
+        expect(error.cause.name).toBe('RangeError');
+        expect(error.cause.message).toBe('the cause');
+        expect(error.stack).toContain('queueTasks.js');
+        await expect(ex.submit(tasks.fail, 'again')).rejects.toMatchObject({ name: 'TypeError', message: 'again' });
+      });
+
+      it('should deliver a thrown non-Error as it was thrown', async () => {
+        const ex = h.executor();
+        expect(await ex.submit(tasks.throwValue, { reason: 'plain' }).exception()).toEqual({ reason: 'plain' });
+      });
+
+      it('should report a module that does not load on the future', async () => {
+        const ex = h.executor();
+        const error = (await ex.submit(task('/nowhere/tasks.js', 'x')).exception()) as Error;
+        expect(error.message).toContain('/nowhere/tasks.js');
+      });
     });
 
     it('should keep a future pending while its job waits for a worker, then run it', async () => {
@@ -32,44 +69,6 @@ describeWithRedis('QueueExecutor', () => {
       expect(f.state).toBe('pending');
       await h.worker();
       expect(await f).toBe(8);
-    });
-
-    it('should mark the future running while a worker holds the job', async () => {
-      await h.worker();
-      const ex = h.executor();
-      const f = ex.submit(tasks.waitForRelease, h.redis.url, 'running');
-      await h.started('running');
-      await waitFor(() => f.running());
-      await h.release('running');
-      expect(await f).toBe('released');
-    });
-
-    it('should rebuild the task exception whole: class name, message, code, own properties, cause, worker stack', async () => {
-      await h.worker();
-      const ex = h.executor();
-      const error = (await ex.submit(tasks.fail, 'boom').exception()) as TypeError & { code: string; detail: unknown; cause: Error };
-      // Rebuilt in this realm: Jest's realm has its own TypeError, so assert the name (SPEC §7).
-      expect(error.name).toBe('TypeError');
-      expect(error.message).toBe('boom');
-      expect(error.code).toBe('E_QUEUE_FIXTURE');
-      expect(error.detail).toEqual({ n: 42 });
-      expect(error.cause.name).toBe('RangeError');
-      expect(error.cause.message).toBe('the cause');
-      expect(error.stack).toContain('queueTasks.js');
-      await expect(ex.submit(tasks.fail, 'again')).rejects.toMatchObject({ name: 'TypeError', message: 'again' });
-    });
-
-    it('should deliver a thrown non-Error as it was thrown', async () => {
-      await h.worker();
-      const ex = h.executor();
-      expect(await ex.submit(tasks.throwValue, { reason: 'plain' }).exception()).toEqual({ reason: 'plain' });
-    });
-
-    it('should report a module that does not load on the future', async () => {
-      await h.worker();
-      const ex = h.executor();
-      const error = (await ex.submit(task('/nowhere/tasks.js', 'x')).exception()) as Error;
-      expect(error.message).toContain('/nowhere/tasks.js');
     });
 
     it('should refuse inline functions with a TypeError that says why', () => {
@@ -158,54 +157,114 @@ describeWithRedis('QueueExecutor', () => {
       await queue.close();
     });
 
-    it('should yield results in input order', async () => {
-      await h.worker({ threads: 2, concurrency: 8 });
+    // Was slow (issue #15): the consumer frees one chunk per result batch position, a microtask at a time,
+    // and each freed chunk went to Redis as an addBulk of its own; now they share the round trip.
+    it('should send the chunks freed by one batch of results in one addBulk', async () => {
+      // Two threads: chunk 0 holds one while chunks 1-3 run on the other.
+      await h.worker({ threads: 2, concurrency: 4 });
       const ex = h.executor();
-      const out: number[] = [];
-      for await (const y of ex.map(tasks.double, range(50))) out.push(y);
-      expect(out).toEqual(range(50).map((x) => x * 2));
+      await ex.ready();
+      const events = new QueueEvents(h.queueName, { connection: h.client.duplicate() });
+      await events.waitUntilReady();
+      const othersDone = new Promise<void>((resolve) => {
+        let completed = 0;
+        events.on('completed', () => {
+          if (++completed === 3) resolve();
+        });
+      });
+      const addBulk = jest.spyOn(Queue.prototype, 'addBulk');
+      try {
+        // 8 chunks of 2, a window of 4 chunks; the first item holds chunk 0 until chunks 1-3 are done.
+        const items = range(16).map((x) => (x === 0 ? { x, url: h.redis.url, key: 'head' } : { x }));
+        const out: number[] = [];
+        const consuming = (async () => {
+          for await (const y of ex.map(tasks.doubleAfterRelease, items, { chunksize: 2, buffersize: 8 })) out.push(y);
+        })();
+        await h.started('head');
+        await othersDone;
+        await h.release('head');
+        await consuming;
+        expect(out).toEqual(range(16).map((x) => x * 2));
+        // The first window, then chunks 4-7, freed together when chunk 0 arrived (was 1 + 4).
+        expect(addBulk).toHaveBeenCalledTimes(2);
+        expect(addBulk.mock.calls.map(([jobs]) => jobs.length)).toEqual([4, 4]);
+      } finally {
+        addBulk.mockRestore();
+        await events.close();
+      }
     });
 
-    it('should send chunksize items per job and keep the order', async () => {
-      await h.worker({ threads: 2 });
-      const ex = h.executor();
-      const out: number[] = [];
-      for await (const y of ex.map(tasks.double, range(1000), { chunksize: 100 })) out.push(y);
-      expect(out).toEqual(range(1000).map((x) => x * 2));
-    });
-
-    it("should throw a task's exception at its position, in a chunk too", async () => {
+    it('should send submits made in one turn of the event loop, microtasks apart, in one addBulk', async () => {
       await h.worker();
       const ex = h.executor();
-      for (const chunksize of [1, 4]) {
-        const seen: number[] = [];
-        const run = async (): Promise<void> => {
-          for await (const y of ex.map(tasks.doubleUnless7, range(10), { chunksize })) seen.push(y);
-        };
-        await expect(run()).rejects.toMatchObject({ name: 'RangeError', message: 'bad item 7' });
-        expect(seen).toEqual([0, 2, 4, 6, 8, 10, 12]);
+      await ex.ready();
+      const addBulk = jest.spyOn(Queue.prototype, 'addBulk');
+      try {
+        const futures = [ex.submit(tasks.double, 1)];
+        await Promise.resolve();
+        futures.push(ex.submit(tasks.double, 2));
+        await Promise.resolve();
+        await Promise.resolve();
+        futures.push(ex.submit(tasks.double, 3));
+        expect(await Promise.all(futures)).toEqual([2, 4, 6]);
+        expect(addBulk).toHaveBeenCalledTimes(1);
+      } finally {
+        addBulk.mockRestore();
       }
+    });
+
+    // Order and exceptions at their position, whatever the worker's concurrency: one two-thread worker serves them all.
+    describe('on one worker', () => {
+      h.shareWorker({ threads: 2, concurrency: 8 });
+
+      it('should yield results in input order', async () => {
+        const ex = h.executor();
+        const out: number[] = [];
+        for await (const y of ex.map(tasks.double, range(50))) out.push(y);
+        expect(out).toEqual(range(50).map((x) => x * 2));
+      });
+
+      it('should send chunksize items per job and keep the order', async () => {
+        const ex = h.executor();
+        const out: number[] = [];
+        for await (const y of ex.map(tasks.double, range(1000), { chunksize: 100 })) out.push(y);
+        expect(out).toEqual(range(1000).map((x) => x * 2));
+      });
+
+      it("should throw a task's exception at its position, in a chunk too", async () => {
+        const ex = h.executor();
+        for (const chunksize of [1, 4]) {
+          const seen: number[] = [];
+          const run = async (): Promise<void> => {
+            for await (const y of ex.map(tasks.doubleUnless7, range(10), { chunksize })) seen.push(y);
+          };
+          await expect(run()).rejects.toMatchObject({ name: 'RangeError', message: 'bad item 7' });
+          expect(seen).toEqual([0, 2, 4, 6, 8, 10, 12]);
+        }
+      });
     });
   });
 
   describe('stream', () => {
-    it("should yield a generator task's values, then end", async () => {
-      await h.worker();
-      const ex = h.executor();
-      const out: number[] = [];
-      for await (const y of ex.stream(tasks.count, 5)) out.push(y);
-      expect(out).toEqual([0, 1, 2, 3, 4]);
-    });
+    describe('on one worker', () => {
+      h.shareWorker();
 
-    it("should throw the task's exception after the values it yielded", async () => {
-      await h.worker();
-      const ex = h.executor();
-      const out: unknown[] = [];
-      const run = async (): Promise<void> => {
-        for await (const y of ex.stream(tasks.yieldThenFail, ['a', 'b'])) out.push(y);
-      };
-      await expect(run()).rejects.toMatchObject({ name: 'SyntaxError', message: 'after the values' });
-      expect(out).toEqual(['a', 'b']);
+      it("should yield a generator task's values, then end", async () => {
+        const ex = h.executor();
+        const out: number[] = [];
+        for await (const y of ex.stream(tasks.count, 5)) out.push(y);
+        expect(out).toEqual([0, 1, 2, 3, 4]);
+      });
+
+      it("should throw the task's exception after the values it yielded", async () => {
+        const ex = h.executor();
+        const out: unknown[] = [];
+        const run = async (): Promise<void> => {
+          for await (const y of ex.stream(tasks.yieldThenFail, ['a', 'b'])) out.push(y);
+        };
+        await expect(run()).rejects.toMatchObject({ name: 'SyntaxError', message: 'after the values' });
+        expect(out).toEqual(['a', 'b']);
+      });
     });
 
     it('should interrupt the task on its worker when the consumer stops early', async () => {

@@ -29,55 +29,57 @@ describeWithRedis('QueueExecutor cooperative interrupt', () => {
     return reply[1];
   }
 
-  it('should abort the signal of an async task, run its finally, and keep its thread for the next job', async () => {
-    await h.worker({ threads: 1, concurrency: 1, interruptGraceMs: kLongGrace });
-    const ex = h.executor();
-    const before = await ex.submit(tasks.whereAmI);
-    const f = ex.submit(tasks.untilAborted, h.redis.url, 'async');
-    await h.started('async');
-    await waitFor(() => f.running());
-    expect(f.cancel({ interrupt: true })).toBe(true);
-    expect(f.state).toBe('cancelled');
-    await expect(f.result()).rejects.toBeInstanceOf(CancelledError);
-    // The task saw its signal abort, and its finally ran (the thread was not terminated under it) …
-    expect(await cleaned('async')).toBe('aborted=true reason=CancelledError');
-    // … and the same thread of the same process runs the next job, long before the grace would end.
-    expect(await within(ex.submit(tasks.whereAmI).result(), 30_000, 'the next job')).toBe(before);
-  });
+  // Each of these ends its task cooperatively and checks the thread was kept (the same thread runs the
+  // next job, long before the 60 s grace): one worker serves them all.
+  describe('on one worker', () => {
+    h.shareWorker({ threads: 1, concurrency: 1, interruptGraceMs: kLongGrace });
 
-  it('should stop a synchronous loop polling throwIfInterrupted() and keep its thread', async () => {
-    await h.worker({ threads: 1, concurrency: 1, interruptGraceMs: kLongGrace });
-    const ex = h.executor();
-    const before = await ex.submit(tasks.whereAmI);
-    const f = ex.submit(tasks.pollUntilInterrupted, h.redis.url, 'poll');
-    await h.started('poll');
-    await waitFor(() => f.running());
-    f.cancel({ interrupt: true });
-    expect(await cleaned('poll')).toBe('threw CancelledError');
-    expect(await within(ex.submit(tasks.whereAmI).result(), 30_000, 'the next job')).toBe(before);
-  });
+    it('should abort the signal of an async task, run its finally, and keep its thread for the next job', async () => {
+      const ex = h.executor();
+      const before = await ex.submit(tasks.whereAmI);
+      const f = ex.submit(tasks.untilAborted, h.redis.url, 'async');
+      await h.started('async');
+      await waitFor(() => f.running());
+      expect(f.cancel({ interrupt: true })).toBe(true);
+      expect(f.state).toBe('cancelled');
+      await expect(f.result()).rejects.toBeInstanceOf(CancelledError);
+      // The task saw its signal abort, and its finally ran (the thread was not terminated under it) …
+      expect(await cleaned('async')).toBe('aborted=true reason=CancelledError');
+      // … and the same thread of the same process runs the next job, long before the grace would end.
+      expect(await within(ex.submit(tasks.whereAmI).result(), 30_000, 'the next job')).toBe(before);
+    });
 
-  it('should interrupt cooperatively when an operator on the queue is unsubscribed', async () => {
-    await h.worker({ threads: 1, concurrency: 1, interruptGraceMs: kLongGrace });
-    const ex = h.executor();
-    const before = await ex.submit(tasks.whereAmI);
-    const subscription: Subscription = submit$(ex, tasks.untilAborted, h.redis.url, 'rx').subscribe({ error: () => undefined });
-    await h.started('rx');
-    subscription.unsubscribe();
-    expect(await cleaned('rx')).toBe('aborted=true reason=CancelledError');
-    expect(await within(ex.submit(tasks.whereAmI).result(), 30_000, 'the next job')).toBe(before);
-  });
+    it('should stop a synchronous loop polling throwIfInterrupted() and keep its thread', async () => {
+      const ex = h.executor();
+      const before = await ex.submit(tasks.whereAmI);
+      const f = ex.submit(tasks.pollUntilInterrupted, h.redis.url, 'poll');
+      await h.started('poll');
+      await waitFor(() => f.running());
+      f.cancel({ interrupt: true });
+      expect(await cleaned('poll')).toBe('threw CancelledError');
+      expect(await within(ex.submit(tasks.whereAmI).result(), 30_000, 'the next job')).toBe(before);
+    });
 
-  it('should end a streaming job whose generator waits on its signal when the consumer stops, and keep its thread', async () => {
-    await h.worker({ threads: 1, concurrency: 1, interruptGraceMs: kLongGrace });
-    const ex = h.executor();
-    const before = await ex.submit(tasks.whereAmI);
-    const iterator = ex.stream(tasks.yieldUntilAborted, h.redis.url, 'stream');
-    expect(await iterator.next()).toEqual({ value: 'first', done: false });
-    await h.started('stream');
-    await iterator.return!();
-    expect(await cleaned('stream')).toBe('aborted=true');
-    expect(await within(ex.submit(tasks.whereAmI).result(), 30_000, 'the next job')).toBe(before);
+    it('should interrupt cooperatively when an operator on the queue is unsubscribed', async () => {
+      const ex = h.executor();
+      const before = await ex.submit(tasks.whereAmI);
+      const subscription: Subscription = submit$(ex, tasks.untilAborted, h.redis.url, 'rx').subscribe({ error: () => undefined });
+      await h.started('rx');
+      subscription.unsubscribe();
+      expect(await cleaned('rx')).toBe('aborted=true reason=CancelledError');
+      expect(await within(ex.submit(tasks.whereAmI).result(), 30_000, 'the next job')).toBe(before);
+    });
+
+    it('should end a streaming job whose generator waits on its signal when the consumer stops, and keep its thread', async () => {
+      const ex = h.executor();
+      const before = await ex.submit(tasks.whereAmI);
+      const iterator = ex.stream(tasks.yieldUntilAborted, h.redis.url, 'stream');
+      expect(await iterator.next()).toEqual({ value: 'first', done: false });
+      await h.started('stream');
+      await iterator.return!();
+      expect(await cleaned('stream')).toBe('aborted=true');
+      expect(await within(ex.submit(tasks.whereAmI).result(), 30_000, 'the next job')).toBe(before);
+    });
   });
 
   it('should terminate and replace the thread of a task that ignores its signal, after the grace period', async () => {

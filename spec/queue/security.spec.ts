@@ -298,20 +298,35 @@ describeWithRedis('QueueExecutor security', () => {
       if (addedCpu !== undefined) expect(addedCpu).toBeLessThan(1000);
     });
 
-    it('should cut a 100 MiB exception message to fit maxPayloadBytes, keep Redis small and leave other futures alone', async () => {
+    it('should cut a 100 MiB exception message to fit maxPayloadBytes in the worker thread, keep Redis small and leave other futures alone', async () => {
       const limit = 2 ** 20;
-      await h.worker({ maxPayloadBytes: limit });
-      const ex = h.executor({ maxPayloadBytes: limit });
-      await ex.ready();
-      const before = await usedMemory(h.client);
-      const neighbour = ex.submit(tasks.double, 21);
-      const error = await ex.submit(tasks.failHuge, 100 * 2 ** 20).exception(30_000);
-      expect(error).toBeInstanceOf(Error);
-      expect((error as Error).message).toMatch(/truncated by rxfutures/);
-      expect((error as Error).message.length).toBeLessThan(limit);
-      expect((error as { truncated?: boolean }).truncated).toBe(true);
-      expect(await neighbour).toBe(42);
-      expect((await usedMemory(h.client)) - before).toBeLessThan(2 * limit);
+      // A worker process of its own (the CLI, as deployed): its peak RSS is the exception's cost alone.
+      const worker = await startCliWorker(h.redis.url, h.queueName, ['--threads', '1', '--max-payload-bytes', String(limit)]);
+      try {
+        const ex = h.executor({ maxPayloadBytes: limit });
+        // Warm: the worker's thread is up and the task module loaded before the baseline is read.
+        expect(await ex.submit(tasks.double, 1)).toBe(2);
+        const rssBefore = memoryKiBOf(worker.pid!, 'VmRSS');
+        const before = await usedMemory(h.client);
+        const neighbour = ex.submit(tasks.double, 21);
+        const error = await ex.submit(tasks.failHuge, 100 * 2 ** 20).exception(30_000);
+        expect(error).toBeInstanceOf(Error);
+        expect((error as Error).message).toMatch(/truncated by rxfutures/);
+        expect((error as Error).message.length).toBeLessThan(limit);
+        expect((error as { truncated?: boolean }).truncated).toBe(true);
+        expect(await neighbour).toBe(42);
+        expect((await usedMemory(h.client)) - before).toBeLessThan(2 * limit);
+        // Cut in the worker thread, before it is posted: the process's peak grows by the task's own
+        // message and stack (~200 MB). Cloned whole to the main thread and cut there, it grew ~600 MB.
+        const peakAfter = memoryKiBOf(worker.pid!, 'VmHWM');
+        if (rssBefore !== undefined && peakAfter !== undefined) {
+          const grewMB = Math.round((peakAfter - rssBefore) / 1024);
+          verbose(`100 MiB exception: the worker process's peak RSS grew ${grewMB} MB`);
+          expect(grewMB).toBeLessThan(350);
+        }
+      } finally {
+        worker.kill('SIGKILL');
+      }
     });
   });
 
@@ -481,6 +496,18 @@ function cpuMsOf(pid: number): number | undefined {
   // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / kClockTicks;
+}
+
+/** A memory figure (kB) of process `pid` from /proc/<pid>/status (`VmRSS`, `VmHWM`: its peak RSS); undefined off Linux. */
+function memoryKiBOf(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);
+  return match === null ? undefined : Number(match[1]);
 }
 
 /**

@@ -146,7 +146,9 @@ describe('an answer the worker cannot post', () => {
     const [first, hostile, last] = await batch([['echo', 1], ['flaky'], ['echo', 3]]);
     expect([first.value, last.value]).toEqual([1, 3]);
     expect(hostile.error?.name).toBe('DataCloneError');
-    expect(hostile.error.message).toBe('the result cannot be cloned to the main thread: Error: getter threw on read 3');
+    // Which read throws depends on the path the result took: on a busy machine the batch runs past a
+    // flush slice and the worker tries an early flush first (one read more). The property is the same.
+    expect(hostile.error.message).toMatch(/^the result cannot be cloned to the main thread: Error: getter threw on read [34]$/);
     expect(await pool.submit(tasks.answer, 'thread')).toBe(thread);
   });
 

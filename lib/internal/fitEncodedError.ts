@@ -1,14 +1,19 @@
 /**
- * Worker side: a task's exception, encoded to fit a byte budget before it
- * goes to Redis. An exception is the one payload a task does not choose to
- * send, and Redis keeps several copies of it (the job's hash and the event
- * stream), so an Error with a 100 MiB message must not arrive in full. Cut
- * in steps — long strings first, then property values, then causes — and
- * marked: the message ends with `[truncated by rxfutures: …]` and the
- * rebuilt error has `truncated: true`.
+ * A task's exception, encoded to fit a byte budget. An exception is the one
+ * payload a task does not choose to send, and the queue keeps several copies
+ * of it in Redis (the job's hash and the event stream), so an Error with a
+ * 100 MiB message must not arrive in full. Cut in steps — long strings
+ * first, then property values, then causes — and marked: the message ends
+ * with `[truncated by rxfutures: …]` and the rebuilt error has
+ * `truncated: true`.
+ *
+ * Used where the exception is caught, before it crosses anything: by the
+ * thread pool's worker entry when its pool has a budget (the queue worker's
+ * pool: a 100 MiB exception never crosses to the main thread whole), and by
+ * the queue worker's main thread for what fails there.
  */
 import { serialize } from 'node:v8';
-import { encodeError, type EncodedError } from '../internal/errorCodec';
+import { encodeError, type EncodedError } from './errorCodec';
 
 // How deep a cut exception keeps its cause chain and how many AggregateError members.
 const kKeptDepth = 4;
