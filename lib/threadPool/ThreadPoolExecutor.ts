@@ -9,12 +9,14 @@ import { orderedMap } from '../internal/orderedMap';
 import { checkSchedulable } from '../internal/checkSchedulable';
 import { kPreferredInFlight, kSubmitBatch } from '../internal/symbols';
 import { checkShutdownOptions } from '../internal/validate';
-import { isTransferred, transferListItem } from '../transfer';
+import { isTransferred } from '../transfer';
 import { argsProblem } from './checkArgs';
 import { describeTask } from './describeTask';
 import { fillOptions, type FilledOptions, type ThreadPoolExecutorOptions } from './options';
 import type { TaskDescriptor } from './protocol';
+import { sendableCalls } from './sendableCalls';
 import { streamFromPort } from './streamFromPort';
+import { kNoTransfers, unwrapTransfers } from './unwrapTransfers';
 import { WorkerPool, type ThreadPoolStats } from './WorkerPool';
 
 /**
@@ -141,21 +143,7 @@ export class ThreadPoolExecutor implements Executor {
       for (const f of futures) f.setException(new DataCloneError(`the task's arguments cannot be cloned to a worker: ${bad}`));
       return futures;
     }
-    // Each call is checked on its own: a bad one fails its own future and its neighbours still go
-    // (SPEC: only its own future).
-    const good: { futures: Future<unknown>[]; batch: unknown[][]; transferList: Transferable[] } = { futures: [], batch: [], transferList: [] };
-    argsList.forEach((args, i) => {
-      const own: Transferable[] = [];
-      const sent = unwrapTransfers(args, own);
-      const bad = argsProblem(sent, own);
-      if (bad !== undefined) {
-        futures[i].setException(new DataCloneError(`the task's arguments cannot be cloned to a worker: ${bad}`));
-        return;
-      }
-      good.futures.push(futures[i] as Future<unknown>);
-      good.batch.push(sent);
-      good.transferList.push(...own);
-    });
+    const good = sendableCalls(argsList, futures as Future<unknown>[]);
     if (good.futures.length > 0) {
       this.#checkQueue(good.futures.length);
       this.#pool.enqueue({ futures: good.futures, request: { task: descriptor, batch: good.batch }, transferList: good.transferList });
@@ -315,21 +303,4 @@ export class ThreadPoolExecutor implements Executor {
       throw new RangeError(`submit: the task queue is full (options.maxQueue is ${this.#options.maxQueue})`);
     }
   }
-}
-
-// Shared by every call without transfer(): most calls, and an empty array each is garbage.
-const kNoTransfers: Transferable[] = Object.freeze([]) as unknown as Transferable[];
-
-/** Replaces top-level `transfer()` markers by their values, collecting what to move. */
-function unwrapTransfers(args: unknown[], transferList: Transferable[]): unknown[] {
-  let out: unknown[] | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (isTransferred(arg)) {
-      out ??= args.slice();
-      out[i] = arg.value;
-      transferList.push(transferListItem(arg.value) as Transferable);
-    }
-  }
-  return out ?? args;
 }
