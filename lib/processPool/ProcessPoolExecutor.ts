@@ -3,7 +3,7 @@ import type { Executor, MapOptions, ShutdownOptions, StreamTaskLike, TaskLike } 
 import { Future } from '../Future';
 import { findUncloneable } from '../internal/cloneCheck';
 import { missingEntryMessage } from '../internal/entryFile';
-import type { MapFeed } from '../internal/MapFeeder';
+import { MapFeeds } from '../internal/MapFeeds';
 import { orderedMap } from '../internal/orderedMap';
 import { kSubmitBatch } from '../internal/symbols';
 import { checkSchedulable } from '../internal/checkSchedulable';
@@ -49,7 +49,7 @@ export class ProcessPoolExecutor implements Executor {
   // Set by shutdown(): the promise of the pool being drained and its children gone.
   #closed: Promise<void> | undefined;
   // Maps (without buffersize) still submitting their items: shutdown waits for them, as their items were accepted.
-  readonly #feeds = new Set<MapFeed>();
+  readonly #feeds = new MapFeeds();
 
   /**
    * @param options - see {@link ProcessPoolExecutorOptions}
@@ -135,7 +135,6 @@ export class ProcessPoolExecutor implements Executor {
   map<T, R>(task: TaskLike<[T], R>, items: Iterable<T> | AsyncIterable<T>, options?: MapOptions): AsyncIterableIterator<Awaited<R>> {
     this.#checkOpen('map');
     const descriptor = describeModuleTask(task, 'map: task');
-    const feeds = this.#feeds;
     return orderedMap<T, Awaited<R>>('map', (chunk) => this[kSubmitBatch](task, chunk.map((x) => [x] as [T])), items, options, {
       // Two messages per child, each as large as coalescing would make them, sent as chunks: one job
       // per message rather than one per call.
@@ -148,10 +147,7 @@ export class ProcessPoolExecutor implements Executor {
         if (broken !== undefined) throw broken;
         return this.#enqueueBatch<[T], Awaited<R>>(descriptor, chunk.map((x) => [x] as [T]));
       },
-      track: (feed) => {
-        feeds.add(feed);
-        return () => feeds.delete(feed);
-      },
+      track: this.#feeds.track,
     });
   }
 
@@ -208,9 +204,9 @@ export class ProcessPoolExecutor implements Executor {
       return Promise.reject(err);
     }
     // Maps still submitting the items they accepted: waited for first (with cancelFutures, they drop them).
-    const fed = [...this.#feeds].map((feed) => feed.shutdown(cancelFutures));
+    const fed = this.#feeds.shutdown(cancelFutures);
     if (cancelFutures) this.#pool.cancelPending();
-    this.#closed ??= Promise.all(fed)
+    this.#closed ??= fed
       .then(() => this.#pool.whenIdle())
       .then(() => this.#pool.destroy());
     return wait ? this.#closed : Promise.resolve();

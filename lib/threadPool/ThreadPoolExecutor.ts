@@ -4,7 +4,7 @@ import type { Executor, MapOptions, ShutdownOptions, StreamTaskLike, TaskLike } 
 import { Future } from '../Future';
 import { findUncloneable } from '../internal/cloneCheck';
 import { missingEntryMessage } from '../internal/entryFile';
-import type { MapFeed } from '../internal/MapFeeder';
+import { MapFeeds } from '../internal/MapFeeds';
 import { orderedMap } from '../internal/orderedMap';
 import { checkSchedulable } from '../internal/checkSchedulable';
 import { kPreferredInFlight, kSubmitBatch } from '../internal/symbols';
@@ -47,7 +47,7 @@ export class ThreadPoolExecutor implements Executor {
   // Set by shutdown(): the promise of the pool being drained and its threads gone.
   #closed: Promise<void> | undefined;
   // Maps (without buffersize) still submitting their items: shutdown waits for them, as their items were accepted.
-  readonly #feeds = new Set<MapFeed>();
+  readonly #feeds = new MapFeeds();
 
   /**
    * @param options - see {@link ThreadPoolExecutorOptions}
@@ -179,16 +179,12 @@ export class ThreadPoolExecutor implements Executor {
     const descriptor = describeTask(task, 'map: task');
     const submitChunk = (chunk: T[]): Future<Awaited<R>>[] =>
       chunk.length === 1 ? [this.submit(task, chunk[0])] : this[kSubmitBatch](task, chunk.map((x) => [x] as [T]));
-    const feeds = this.#feeds;
     return orderedMap<T, Awaited<R>>('map', submitChunk, items, options, {
       // Two messages per worker, each as large as coalescing would make them (as mapOrdered$'s default),
       // sent as chunks: one work item per message rather than one per call.
       window: () => ({ messages: 2 * this.#options.maxWorkers, perMessage: this.#pool.messageSize(descriptor) ?? 1 }),
       submitChunk: (chunk, chunkGiven) => this.#submitFed(descriptor, chunk, chunkGiven),
-      track: (feed) => {
-        feeds.add(feed);
-        return () => feeds.delete(feed);
-      },
+      track: this.#feeds.track,
     });
   }
 
@@ -262,9 +258,9 @@ export class ThreadPoolExecutor implements Executor {
       return Promise.reject(err);
     }
     // Maps still submitting the items they accepted: waited for first (with cancelFutures, they drop them).
-    const fed = [...this.#feeds].map((feed) => feed.shutdown(cancelFutures));
+    const fed = this.#feeds.shutdown(cancelFutures);
     if (cancelFutures) this.#pool.cancelPending();
-    this.#closed ??= Promise.all(fed)
+    this.#closed ??= fed
       .then(() => this.#pool.whenIdle())
       .then(() => this.#pool.destroy());
     return wait ? this.#closed : Promise.resolve();
